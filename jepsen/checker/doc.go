@@ -1,0 +1,16 @@
+// Package checker decides whether a history is correct.
+//
+//   - Register: linearizability of per-key registers (read, write, cas),
+//     checked by porcupine with the history partitioned by key, after a
+//     simplification of indeterminate operations that provably does not
+//     change the verdict (see Simplify).
+//   - Set: every acknowledged add is in the final read (no lost elements),
+//     nothing appears that was never added (no unexpected elements), and a
+//     consistent read contains every add acknowledged before it began.
+//   - Counter: every consistent read and the final read lie between the sum
+//     of increments certainly applied and the sum of those possibly applied.
+//   - Staleness: eventually consistent reads measured against the writes
+//     that certainly preceded them (read-your-writes, monotonic reads);
+//     reported as statistics, never as a violation, because DynamoDB
+//     promises nothing stronger for them.
+package checker

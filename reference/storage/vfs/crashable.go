@@ -22,6 +22,17 @@ type Crashable struct {
 	live    map[string]*memFile // what a reader sees now
 	durable map[string]*memFile // directory entries as of each dir's last sync
 	dirs    map[string]bool
+	fault   func(op, name string) error
+}
+
+// InjectFault installs f, called before every Write and Sync with the
+// operation ("write" or "sync") and file name; a non-nil result fails the
+// operation (a failed write stores nothing; torn writes are modelled by
+// Crash keeping part of an unsynced tail). Pass nil to remove it.
+func (c *Crashable) InjectFault(f func(op, name string) error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fault = f
 }
 
 type memFile struct {
@@ -37,9 +48,10 @@ func NewCrashable() *Crashable {
 var _ FS = (*Crashable)(nil)
 
 type memHandle struct {
-	fs  *Crashable
-	f   *memFile
-	gen int
+	fs   *Crashable
+	f    *memFile
+	name string
+	gen  int
 }
 
 func (h *memHandle) Write(p []byte) (int, error) {
@@ -47,6 +59,11 @@ func (h *memHandle) Write(p []byte) (int, error) {
 	defer h.fs.mu.Unlock()
 	if h.gen != h.fs.gen {
 		return 0, ErrClosed
+	}
+	if h.fs.fault != nil {
+		if err := h.fs.fault("write", h.name); err != nil {
+			return 0, err
+		}
 	}
 	h.f.data = append(h.f.data, p...)
 	return len(p), nil
@@ -57,6 +74,11 @@ func (h *memHandle) Sync() error {
 	defer h.fs.mu.Unlock()
 	if h.gen != h.fs.gen {
 		return ErrClosed
+	}
+	if h.fs.fault != nil {
+		if err := h.fs.fault("sync", h.name); err != nil {
+			return err
+		}
 	}
 	h.f.synced = len(h.f.data)
 	return nil
@@ -75,17 +97,18 @@ func (c *Crashable) Create(name string) (File, error) {
 	}
 	f := &memFile{}
 	c.live[name] = f
-	return &memHandle{fs: c, f: f, gen: c.gen}, nil
+	return &memHandle{fs: c, f: f, name: name, gen: c.gen}, nil
 }
 
 func (c *Crashable) OpenAppend(name string) (File, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	f, ok := c.live[clean(name)]
+	name = clean(name)
+	f, ok := c.live[name]
 	if !ok {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
-	return &memHandle{fs: c, f: f, gen: c.gen}, nil
+	return &memHandle{fs: c, f: f, name: name, gen: c.gen}, nil
 }
 
 func (c *Crashable) ReadFile(name string) ([]byte, error) {

@@ -1,0 +1,81 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// indeterminateErrorCodes are server answers that say nothing about
+// conformance: the endpoint was overloaded or broke, not wrong. A spec that
+// meets one is counted apart (neither passed nor failed), as the Parity
+// Suite does for timeouts, throttling and transport faults.
+var indeterminateErrorCodes = map[string]bool{
+	"ThrottlingException":                    true,
+	"ProvisionedThroughputExceededException": true,
+	"RequestLimitExceeded":                   true,
+	"InternalServerError":                    true,
+	"ServiceUnavailable":                     true,
+	"ServiceUnavailableException":            true,
+}
+
+// indeterminacy remembers the first indeterminate outcome seen since the
+// last reset. Specs of one worker run one at a time, so "since the last
+// reset" is "during the current spec".
+type indeterminacy struct {
+	mu     sync.Mutex
+	reason string
+}
+
+func (d *indeterminacy) note(reason string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.reason == "" {
+		d.reason = reason
+	}
+}
+
+// take returns the recorded reason and resets it.
+func (d *indeterminacy) take() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	r := d.reason
+	d.reason = ""
+	return r
+}
+
+// classify reports why err makes an outcome indeterminate, or "".
+func classify(err error) string {
+	if err == nil {
+		return ""
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		if indeterminateErrorCodes[api.ErrorCode()] {
+			return api.ErrorCode() + ": " + api.ErrorMessage()
+		}
+		return ""
+	}
+	if errors.Is(err, context.Canceled) {
+		return ""
+	}
+	return "transport: " + err.Error()
+}
+
+// middleware runs first in the Finalize step, after serialization, so it
+// sees what came back from the wire (or failed to), not client-side
+// parameter errors.
+func (d *indeterminacy) middleware(stack *middleware.Stack) error {
+	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("ddbkitIndeterminacy",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleFinalize(ctx, in)
+			if r := classify(err); r != "" {
+				d.note(fmt.Sprintf("%s", r))
+			}
+			return out, md, err
+		}), middleware.Before)
+}

@@ -1,0 +1,7 @@
+package conformance
+
+// defineSpecs declares every area's specs (one file per area). It runs
+// once per process, before RunSpecs builds the tree.
+func defineSpecs(e *env) {
+	e.tablesSpecs()
+}

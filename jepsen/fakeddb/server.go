@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -125,12 +127,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !errors.As(err, &ae) {
 			ae = &apiError{500, "InternalServerError", err.Error()}
 		}
-		w.WriteHeader(ae.status)
 		b, _ := json.Marshal(map[string]string{
 			"__type":  "com.amazonaws.dynamodb.v20120810#" + ae.typ,
 			"message": ae.msg,
 		})
-		_, _ = w.Write(b)
+		reply(w, ae.status, b)
 		return
 	}
 	b, err := json.Marshal(res)
@@ -138,7 +139,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(500)
 		return
 	}
-	_, _ = w.Write(b)
+	reply(w, http.StatusOK, b)
+}
+
+// reply writes a body with DynamoDB's X-Amz-Crc32 header (the SDK checks it).
+func reply(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }
 
 func (s *Server) handle(op string, body []byte) (any, error) {

@@ -217,3 +217,8 @@ const (
 	msgNotFoundTable  = "Requested resource not found"
 	msgConditionalMsg = "The conditional request failed"
 )
+
+// asCCF extracts a ConditionalCheckFailedException from err.
+func asCCF(err error, target **types.ConditionalCheckFailedException) bool {
+	return errors.As(err, target)
+}

@@ -4,4 +4,8 @@ package conformance
 // once per process, before RunSpecs builds the tree.
 func defineSpecs(e *env) {
 	e.tablesSpecs()
+	e.itemsSpecs()
+	e.typesSpecs()
+	e.numbersSpecs()
+	e.conditionSpecs()
 }

@@ -94,3 +94,7 @@ func plainItems(items []map[string]av) []map[string]any {
 	}
 	return out
 }
+
+func nullValue(b bool) types.AttributeValueMemberNULL {
+	return types.AttributeValueMemberNULL{Value: b}
+}

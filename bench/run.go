@@ -136,7 +136,10 @@ func (b *benchmark) closedLoop(ctx context.Context, workers []*worker) {
 // scheduled time is a missed start: not executed, counted, and the run
 // reports the rate as not sustained.
 func (b *benchmark) openLoop(ctx context.Context, workers []*worker, start time.Time, st *runStats) {
-	starts := make(chan time.Time, len(workers))
+	// The queue holds everything that may still start in time, so the
+	// scheduler never waits for workers: lateness shows up as lag.
+	queue := len(workers) + int(2*b.cfg.Rate*b.cfg.MaxLag.Seconds())
+	starts := make(chan time.Time, min(queue, 1<<20))
 	var wg sync.WaitGroup
 	maxLag := b.cfg.MaxLag
 	for _, w := range workers {
@@ -144,10 +147,13 @@ func (b *benchmark) openLoop(ctx context.Context, workers []*worker, start time.
 		go func(w *worker) {
 			defer wg.Done()
 			for intended := range starts {
-				if ctx.Err() != nil {
-					continue // drain
-				}
 				lag := b.cfg.now().Sub(intended)
+				if ctx.Err() != nil { // the run ended: drain
+					if lag > maxLag {
+						st.missed.Add(1)
+					}
+					continue
+				}
 				st.lag(lag.Microseconds())
 				if lag > maxLag {
 					st.missed.Add(1)

@@ -33,6 +33,7 @@ func newRootCmd() *cobra.Command {
 	// Each subcommand lives in its own file, named for it.
 	root.AddCommand(
 		newVersionCmd(),
+		newJepsenCmd(),
 	)
 	return root
 }

@@ -1,0 +1,133 @@
+package bench
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/ddbkit/ddbkit/bench/results"
+	"github.com/ddbkit/ddbkit/workloads"
+)
+
+func readOnlySpec(t *testing.T) (workloads.Properties, workloads.Spec) {
+	t.Helper()
+	p := workloads.Properties{"recordcount": "1000", "operationcount": "1000", "readproportion": "1",
+		"updateproportion": "0", "requestdistribution": "uniform"}
+	s, err := workloads.Parse(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, s
+}
+
+func opLatency(t *testing.T, tgt results.Target, op string) results.Stats {
+	t.Helper()
+	for _, o := range tgt.Run.Ops {
+		if o.Name == op {
+			return o.Latency
+		}
+	}
+	t.Fatalf("no %s in %+v", op, tgt.Run.Ops)
+	return results.Stats{}
+}
+
+// TestOpenLoopSeesStallsClosedLoopHidesThem runs against a server that
+// freezes for X = 100 ms at the start of every Y = 500 ms.
+//
+// Analytic truth for the open loop (constant arrivals, a negligible service
+// time s): an operation scheduled at phase φ of a period waits X-φ if φ < X,
+// else only s. A fraction X/Y = 20% of operations wait, uniformly 0..X, so
+// for q > 1-X/Y the q-quantile is X - (1-q)·Y: p90 = 50 ms, p99 = 95 ms,
+// max ≈ 100 ms, p50 ≈ s.
+//
+// Negative control: a closed loop with N workers has only N operations
+// waiting in each stall, out of thousands per period, so its p99 stays near
+// s while its max still shows the stall: the tail is under-reported.
+//
+// Margins are wide for a noisy 2-core machine: scheduling noise only adds
+// latency, so the lower bounds are tight (-15 ms) and the upper bounds loose
+// (+35 ms); the closed loop's p99 must be below a third of the truth.
+func TestOpenLoopSeesStallsClosedLoopHidesThem(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 2 × 3 s against a stalling server")
+	}
+	const X, Y = 100 * time.Millisecond, 500 * time.Millisecond
+	fake := &fakeDynamo{start: time.Now(), period: Y, stall: X}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	props, spec := readOnlySpec(t)
+	base := Config{
+		WorkloadName: "stall", Properties: props, Spec: spec,
+		Targets:  []Target{{Name: "stalling", URL: srv.URL}},
+		Duration: 3 * time.Second, Seed: 1,
+	}
+
+	open := base
+	open.Rate, open.Arrival, open.Concurrency = 1000, "constant", 200
+	ro, err := Run(context.Background(), open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := base
+	closed.Concurrency = 8
+	rc, err := Run(context.Background(), closed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := opLatency(t, ro.Targets[0], workloads.OpRead)
+	c := opLatency(t, rc.Targets[0], workloads.OpRead)
+	t.Logf("open:   n=%d p50=%dµs p90=%dµs p99=%dµs max=%dµs missed=%d", o.Count, o.P50, o.P90, o.P99, o.Max, ro.Targets[0].Run.MissedStarts)
+	t.Logf("closed: n=%d p50=%dµs p90=%dµs p99=%dµs max=%dµs", c.Count, c.P50, c.P90, c.P99, c.Max)
+
+	ms := func(us int64) float64 { return float64(us) / 1000 }
+	checks := []struct {
+		name        string
+		got, lo, hi float64
+	}{
+		{"open p90 (truth 50 ms)", ms(o.P90), 35, 85},
+		{"open p99 (truth 95 ms)", ms(o.P99), 80, 130},
+		{"open max (truth 100 ms)", ms(o.Max), 85, 250},
+		{"closed max (the stall, seen once per worker)", ms(c.Max), 85, 250},
+	}
+	for _, ck := range checks {
+		if ck.got < ck.lo || ck.got > ck.hi {
+			t.Errorf("%s = %.1f ms, want within [%v, %v] ms", ck.name, ck.got, ck.lo, ck.hi)
+		}
+	}
+	if o.Count < 2500 || ro.Targets[0].Run.MissedStarts != 0 {
+		t.Errorf("open loop completed %d of 3000 scheduled, missed %d", o.Count, ro.Targets[0].Run.MissedStarts)
+	}
+	if ms(c.P99) > 95.0/3 {
+		t.Errorf("negative control: closed-loop p99 = %.1f ms, expected it to hide the stalls (< 31.7 ms)", ms(c.P99))
+	}
+}
+
+// TestOpenLoopReportsUnsustainableRate offers 1000 ops/s to an endpoint
+// that can serve at most 2 workers × 1/(20 ms) = 100 ops/s: the run must
+// say so (missed starts, a verdict) instead of reporting ever-growing
+// latencies.
+func TestOpenLoopReportsUnsustainableRate(t *testing.T) {
+	fake := &fakeDynamo{delay: 20 * time.Millisecond}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	props, spec := readOnlySpec(t)
+	cfg := Config{
+		WorkloadName: "slow", Properties: props, Spec: spec,
+		Targets: []Target{{Name: "slow", URL: srv.URL}},
+		Rate:    1000, Arrival: "poisson", Concurrency: 2, MaxLag: 100 * time.Millisecond,
+		Duration: time.Second, Seed: 2,
+	}
+	r, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Targets[0].Run
+	if p.MissedStarts < p.Scheduled/2 || len(r.Targets[0].Verdicts) == 0 {
+		t.Errorf("scheduled %d, missed %d, verdicts %v: want most starts missed and a verdict", p.Scheduled, p.MissedStarts, r.Targets[0].Verdicts)
+	}
+	if l := opLatency(t, r.Targets[0], workloads.OpRead); l.Max > (100*time.Millisecond + time.Second).Microseconds() {
+		t.Errorf("max latency %dµs: operations that could not start in time must be missed, not measured", l.Max)
+	}
+	t.Logf("scheduled %d missed %d achieved %.0f ops/s verdicts %v", p.Scheduled, p.MissedStarts, p.OpsPerSec, r.Targets[0].Verdicts)
+}

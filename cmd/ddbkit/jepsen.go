@@ -1,0 +1,137 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ddbkit/ddbkit/internal/target"
+	"github.com/ddbkit/ddbkit/jepsen"
+	"github.com/ddbkit/ddbkit/jepsen/nemesis"
+)
+
+// Exit codes of `ddbkit jepsen`.
+const (
+	exitJepsenInvalid = 2 // a checker found a violation
+	exitJepsenUnknown = 3 // the history could not be fully checked
+)
+
+func newJepsenCmd() *cobra.Command {
+	var (
+		cfg               jepsen.Config
+		faults            string
+		startCmd, stopCmd string
+		endpoint, region  string
+		out               string
+		quiet, fmin, fmax time.Duration
+		vizMax            int
+	)
+	cmd := &cobra.Command{
+		Use:   "jepsen",
+		Short: "Test an endpoint for linearizability and lost writes under faults (register, set, counter)",
+		Long: `Runs concurrent clients against a DynamoDB-protocol endpoint while a nemesis
+injects faults, then heals, reads everything back and checks the history:
+register (linearizability with porcupine), set (lost / unexpected elements),
+counter (bounds). See jepsen/README.md.
+
+Without --endpoint-url the target is an embedded reference server (single
+node: no cluster faults yet). Against an external endpoint no faults are
+injected unless --nemesis-start-cmd/--nemesis-stop-cmd are given (fault "hook").
+
+Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 error.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+			cfg.Log = log
+			if !cmd.Flags().Changed("seed") {
+				cfg.Seed = time.Now().UnixNano() % 1_000_000_000
+			}
+			if endpoint == "" {
+				// The embedded reference server becomes the default target as
+				// soon as reference/server is committed.
+				return &exitError{1, fmt.Errorf("jepsen: --endpoint-url is required for now")}
+			}
+			cfg.Endpoint = endpoint
+			var nem nemesis.Nemesis = nemesis.None{}
+			if startCmd != "" {
+				nem = &nemesis.HookNemesis{StartCmd: startCmd, StopCmd: stopCmd, Seed: cfg.Seed, Log: log}
+			}
+			names, err := nemesis.ParseNames(faults, nem.Faults())
+			if err != nil {
+				return &exitError{1, fmt.Errorf("%w (external endpoints support only \"hook\", with --nemesis-start-cmd; the reference cluster's faults arrive with reference/cluster)", err)}
+			}
+			if startCmd != "" && faults == "" {
+				names = []string{nemesis.Hook}
+			}
+			cfg.Nemesis, cfg.Faults = nem, names
+			cfg.Schedule = nemesis.ScheduleOptions{Quiet: quiet, MinFault: fmin, MaxFault: fmax}
+			db, err := target.NewClient(ctx, target.Options{EndpointURL: endpoint, Region: region})
+			if err != nil {
+				return err
+			}
+			cfg.DB = db
+			if out == "" {
+				out = filepath.Join("var", "jepsen", fmt.Sprintf("%s-%s", cfg.Workload, time.Now().UTC().Format("20060102T150405Z")))
+			}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return err
+			}
+			hf, err := os.Create(filepath.Join(out, jepsen.HistoryFile))
+			if err != nil {
+				return err
+			}
+			defer hf.Close()
+			res, runErr := jepsen.Run(ctx, cfg, hf)
+			if res == nil {
+				return runErr
+			}
+			paths, err := jepsen.WriteArtifacts(out, res, jepsen.ArtifactOptions{HistoryWritten: true, VisualizeMaxOps: vizMax})
+			fmt.Fprint(cmd.OutOrStdout(), jepsen.Summary(res))
+			fmt.Fprintf(cmd.OutOrStdout(), "\nartifacts in %s:\n", out)
+			for _, p := range paths {
+				fmt.Fprintf(cmd.OutOrStdout(), "  %s\n", p)
+			}
+			if err := errors.Join(runErr, err); err != nil {
+				return err
+			}
+			switch res.Verdict {
+			case jepsen.Invalid:
+				return &exitError{exitJepsenInvalid, fmt.Errorf("jepsen: violation found (%s workload, seed %d)", res.Workload, res.Seed)}
+			case jepsen.Unknown:
+				return &exitError{exitJepsenUnknown, fmt.Errorf("jepsen: history could not be fully checked (%s workload, seed %d)", res.Workload, res.Seed)}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Workload, "workload", jepsen.Register, "workload: register, set or counter")
+	f.StringVar(&faults, "nemesis", "", `faults: comma-separated names, "all" or "none" (external endpoints: "hook")`)
+	f.StringVar(&startCmd, "nemesis-start-cmd", "", "shell command that starts a fault on an external system (env: DDBKIT_FAULT, DDBKIT_SEED, DDBKIT_FAULT_INDEX)")
+	f.StringVar(&stopCmd, "nemesis-stop-cmd", "", "shell command that stops the fault")
+	f.IntVar(&cfg.Clients, "clients", 10, "concurrent clients")
+	f.IntVar(&cfg.Keys, "keys", 10, "objects operated on at a time")
+	f.IntVar(&cfg.OpsPerKey, "ops-per-key", 300, "register: operations per key before a fresh key replaces it (-1: never)")
+	f.Float64Var(&cfg.Rate, "rate", 100, "total operations per second (upper bound)")
+	f.DurationVar(&cfg.Duration, "time", 60*time.Second, "length of the operation phase")
+	f.IntVar(&cfg.MaxOps, "max-ops", 0, "upper bound on operations (default 2 × rate × time)")
+	f.DurationVar(&cfg.OpTimeout, "op-timeout", time.Second, "per-request timeout; a timed-out request is indeterminate")
+	f.Float64Var(&cfg.ECReads, "ec-reads", 0.1, "register: fraction of reads that are eventually consistent (measured as staleness)")
+	f.Int64Var(&cfg.Seed, "seed", 0, "seed for operations and the fault schedule (default: random, printed)")
+	f.StringVar(&endpoint, "endpoint-url", "", "endpoint to test (default: an embedded reference server)")
+	f.StringVar(&region, "region", "us-east-1", "AWS region")
+	f.StringVar(&cfg.Table, "table", "", "table to create for the run (default ddbkit_jepsen_<workload>_<seed>_<time>)")
+	f.BoolVar(&cfg.KeepTable, "keep-table", false, "do not delete the table after the run")
+	f.StringVar(&out, "out", "", "artifact directory (default var/jepsen/<workload>-<time>)")
+	f.DurationVar(&quiet, "fault-quiet", 5*time.Second, "fault-free time before each fault and at the end")
+	f.DurationVar(&fmin, "fault-min", 5*time.Second, "shortest fault")
+	f.DurationVar(&fmax, "fault-max", 15*time.Second, "longest fault")
+	f.DurationVar(&cfg.CheckTimeout, "check-timeout", 5*time.Minute, "bound on the linearizability search (then: unknown)")
+	f.IntVar(&vizMax, "viz-max-ops", 20000, "most operations shown in porcupine.html (illegal keys first)")
+	return cmd
+}

@@ -8,4 +8,5 @@ func defineSpecs(e *env) {
 	e.typesSpecs()
 	e.numbersSpecs()
 	e.conditionSpecs()
+	e.updateSpecs()
 }

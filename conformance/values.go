@@ -24,7 +24,8 @@ func M(m map[string]av) av { return &types.AttributeValueMemberM{Value: m} }
 func item(kv ...any) map[string]av {
 	out := make(map[string]av, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
-		out[kv[i].(string)] = kv[i+1].(av)
+		v, _ := kv[i+1].(av) // nil stays nil: "absent" in expectations
+		out[kv[i].(string)] = v
 	}
 	return out
 }

@@ -38,6 +38,11 @@ type Update struct {
 	HardState *pb.HardState // nil or empty: unchanged
 	Entries   []*pb.Entry
 	Snapshot  *pb.Snapshot // nil or empty: none
+	// CommitOnly is !Ready.MustSync: the update changes neither the term,
+	// the vote nor the log, only the commit index, which need not be synced
+	// (a lost commit index is learned again from the leader). A batch of
+	// only such updates is written without an fsync.
+	CommitOnly bool
 }
 
 // Group is one group's raft storage. It implements raft.Storage by embedding
@@ -266,7 +271,7 @@ func (s *Store) rotate(seq uint64) error {
 		}
 	}
 	s.buf = buf
-	if err := s.writeSync(buf); err != nil {
+	if err := s.write(buf, true); err != nil {
 		return err
 	}
 	if err := s.fs.SyncDir(dir); err != nil {
@@ -275,14 +280,14 @@ func (s *Store) rotate(seq uint64) error {
 	return nil
 }
 
-func (s *Store) writeSync(buf []byte) error {
+func (s *Store) write(buf []byte, sync bool) error {
 	if len(buf) > 0 {
 		if _, err := s.active.Write(buf); err != nil {
 			return fmt.Errorf("storage: write wal: %w", err)
 		}
 		s.size += int64(len(buf))
 	}
-	if !s.opts.NoSync {
+	if sync && !s.opts.NoSync {
 		if err := s.active.Sync(); err != nil {
 			return fmt.Errorf("storage: fsync wal: %w", err)
 		}
@@ -364,9 +369,9 @@ func (s *Store) RemoveGroup(id uint64) error {
 	return nil
 }
 
-// Save makes the updates of all groups durable with one WAL write and one
-// fsync (group commit), then exposes them through the groups' storages.
-// Installed snapshots are written to their own files first.
+// Save makes the updates of all groups durable with one WAL write and at
+// most one fsync (group commit), then exposes them through the groups'
+// storages. Installed snapshots are written to their own files first.
 func (s *Store) Save(updates []Update) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -402,7 +407,11 @@ func (s *Store) Save(updates []Update) error {
 	if len(buf) == 0 {
 		return nil
 	}
-	if err := s.writeSync(buf); err != nil {
+	mustSync := false
+	for i := range updates {
+		mustSync = mustSync || !updates[i].CommitOnly
+	}
+	if err := s.write(buf, mustSync); err != nil {
 		return err
 	}
 	active := s.segs[len(s.segs)-1]

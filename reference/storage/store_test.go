@@ -402,3 +402,27 @@ func matches(g *Group, m, hsm *model) error {
 	_ = raft.ErrCompacted
 	return nil
 }
+
+func TestCommitOnlyBatchSkipsFsync(t *testing.T) {
+	fs := vfs.NewCrashable()
+	s := open(t, fs, Options{})
+	if _, err := s.CreateGroup(1, voters(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save([]Update{{Group: 1, HardState: hs(1, 1, 0), Entries: []*pb.Entry{ent(1, 1, "a")}}}); err != nil {
+		t.Fatal(err)
+	}
+	before := s.Fsyncs()
+	if err := s.Save([]Update{{Group: 1, HardState: hs(1, 1, 1), CommitOnly: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Fsyncs() != before {
+		t.Fatalf("a commit-only batch was fsynced")
+	}
+	if err := s.Save([]Update{{Group: 1, HardState: hs(1, 1, 1), CommitOnly: true}, {Group: 1, Entries: []*pb.Entry{ent(2, 1, "b")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Fsyncs() != before+1 {
+		t.Fatalf("a batch with new entries was not fsynced exactly once")
+	}
+}

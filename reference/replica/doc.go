@@ -1,0 +1,46 @@
+// Package replica makes a partition a replication group: one go.etcd.io/raft/v3
+// RawNode per partition replica, three voters placed one per zone
+// (ARCHITECTURE.md §5, after DynamoDB, USENIX ATC 2022 §3–§4).
+//
+// The replicated thing is an opaque StateMachine (the partition package
+// implements it): commands are byte strings applied deterministically, in log
+// order, on every replica, so every replica reaches the same state; the
+// result of an Apply is handed back to the proposer.
+//
+// One Node per storage node drives all its groups from ONE loop goroutine:
+//
+//	tick / receive messages / take proposals and read requests
+//	→ collect every group's raft Ready
+//	→ persist all their hard states, entries and snapshots with one fsync
+//	  (storage.Store.Save: group commit)
+//	→ send all their messages, batched per destination node
+//	→ apply committed entries to the state machines, answer proposers and
+//	  readers, Advance
+//
+// Writes: Group.Propose wraps the command in an envelope carrying a request
+// id; a re-proposal of the same id (a router retrying after a timeout or a
+// leader change) is applied once — a deterministic table of recently applied
+// ids is part of the replicated state and of snapshots. Only the leader
+// accepts proposals; others answer a *NotLeaderError with a leader hint. When
+// a leader steps down with proposals in flight, they fail with
+// ErrOutcomeUnknown: the entry may still commit under the new leader, so the
+// caller must retry with the same request id, never assume failure.
+//
+// Reads: Group.ReadIndex uses raft's ReadOnlySafe read index (the leader
+// confirms with a quorum that it still leads) and returns once this replica
+// has applied up to that index; the caller may then read its state machine
+// and the read is linearizable. CheckQuorum and PreVote are on, so a leader
+// cut off from a quorum steps down within an election timeout and stops
+// serving.
+//
+// Snapshots: every Options.SnapshotEvery applied entries a group snapshots its
+// state machine and compacts its log (keeping SnapshotKeep entries for slow
+// followers); a follower that fell behind the compacted log receives the
+// snapshot and restores from it. A Node restarted on the same data directory
+// restores each group from its snapshot and replays the committed log.
+//
+// Determinism at the edges: the tick source (Clock), the random source used
+// for request ids, the transport (an in-process Network with seeded faults in
+// tests) and the filesystem are injected. Raft's own election timeout jitter
+// uses the library's internal random source and cannot be seeded.
+package replica

@@ -1,0 +1,323 @@
+package replica
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"sync/atomic"
+
+	"go.etcd.io/raft/v3"
+	pb "go.etcd.io/raft/v3/raftpb"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ddbkit/ddbkit/reference/storage"
+)
+
+// Group is this node's replica of one raft group. Its methods are safe for
+// concurrent use; the raft state is only touched by the node's loop.
+type Group struct {
+	id   uint64
+	node *Node
+
+	// Owned by the loop goroutine.
+	rn        *raft.RawNode
+	st        *storage.Group
+	sm        StateMachine
+	dd        *dedup
+	confState *pb.ConfState
+	applied   uint64
+	snapIndex uint64
+	lead      uint64
+	isLeader  bool
+	pending   map[RequestID]*proposal
+	reads     map[uint64]*readReq // by read context, waiting for the read index
+	indexed   []*readReq          // read index known, waiting to be applied
+	readSeq   uint64
+
+	status atomic.Pointer[Status]
+}
+
+type proposal struct {
+	id   RequestID
+	done chan outcome // buffered 1
+}
+
+type outcome struct {
+	v   any
+	err error
+}
+
+type readReq struct {
+	key   uint64
+	index uint64
+	done  chan error // buffered 1
+}
+
+// Status is a snapshot of a replica's raft state.
+type Status struct {
+	Group         uint64
+	Node          uint64
+	Leader        uint64 // 0 when unknown
+	IsLeader      bool
+	Term          uint64
+	Commit        uint64
+	Applied       uint64
+	SnapshotIndex uint64
+	State         string // StateLeader, StateFollower, ...
+}
+
+// ID returns the group id.
+func (g *Group) ID() uint64 { return g.id }
+
+// Status returns the replica's latest published state.
+func (g *Group) Status() Status { return *g.status.Load() }
+
+func (g *Group) publish() {
+	bs := g.rn.BasicStatus()
+	g.status.Store(&Status{
+		Group: g.id, Node: g.node.opts.ID, Leader: bs.Lead, IsLeader: bs.RaftState == raft.StateLeader,
+		Term: bs.HardState.GetTerm(), Commit: bs.HardState.GetCommit(), Applied: g.applied,
+		SnapshotIndex: g.snapIndex, State: bs.RaftState.String(),
+	})
+}
+
+// NewRequestID returns a fresh request id of this node's client.
+func (g *Group) NewRequestID() RequestID {
+	return RequestID{Client: g.node.clientID, Seq: g.node.seq.Add(1)}
+}
+
+// Propose replicates cmd and returns the state machine's result once it is
+// applied on this replica (the leader). See ProposeRequest.
+func (g *Group) Propose(ctx context.Context, cmd []byte) (any, error) {
+	return g.ProposeRequest(ctx, g.NewRequestID(), cmd)
+}
+
+// ProposeRequest replicates cmd under request id and returns the result of
+// its (single) application. On a replica that does not lead it returns a
+// *NotLeaderError at once. ErrOutcomeUnknown or a context error mean the
+// command may or may not be applied: retry with the same id, here or at the
+// new leader, and it is applied at most once (within the dedup window).
+func (g *Group) ProposeRequest(ctx context.Context, id RequestID, cmd []byte) (any, error) {
+	p := &proposal{id: id, done: make(chan outcome, 1)}
+	data := encodeProposal(id, cmd)
+	err := g.node.submit(func() {
+		if g.dd.seen(id) {
+			p.done <- outcome{v: g.dd.result(id)}
+			return
+		}
+		if !g.isLeader {
+			p.done <- outcome{err: &NotLeaderError{Group: g.id, Leader: g.lead}}
+			return
+		}
+		if other, ok := g.pending[id]; ok {
+			// Same id already in flight here: answer both when it applies.
+			other.done <- outcome{err: ErrOutcomeUnknown}
+		}
+		if err := g.rn.Propose(data); err != nil {
+			p.done <- outcome{err: &NotLeaderError{Group: g.id, Leader: g.lead}}
+			return
+		}
+		g.pending[id] = p
+	})
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case o := <-p.done:
+		return o.v, o.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("replica: group %d: proposal %v: %w (outcome unknown)", g.id, id, ctx.Err())
+	}
+}
+
+// ReadIndex returns once this replica has applied every write that was
+// committed before the call, as confirmed by the leader with a quorum
+// (raft ReadOnlySafe). After it returns, reading the state machine is
+// linearizable. On a replica that does not lead it returns a
+// *NotLeaderError.
+func (g *Group) ReadIndex(ctx context.Context) error {
+	r := &readReq{done: make(chan error, 1)}
+	err := g.node.submit(func() {
+		if !g.isLeader {
+			r.done <- &NotLeaderError{Group: g.id, Leader: g.lead}
+			return
+		}
+		g.readSeq++
+		r.key = g.readSeq
+		g.reads[r.key] = r
+		g.rn.ReadIndex(binary.BigEndian.AppendUint64(nil, r.key))
+	})
+	if err != nil {
+		return err
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("replica: group %d: read index: %w", g.id, ctx.Err())
+	}
+}
+
+// TransferLeadership asks the leader to hand leadership to node to. It
+// returns once the request is queued; watch Status for the outcome.
+func (g *Group) TransferLeadership(ctx context.Context, to uint64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return g.node.submit(func() { g.rn.TransferLeader(to) })
+}
+
+// Campaign makes this replica start an election (tests, operators).
+func (g *Group) Campaign(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return g.node.submit(func() { _ = g.rn.Campaign() })
+}
+
+// restore loads snap (the storage's snapshot at start, or one received from
+// the leader) into the state machine and the dedup table.
+func (g *Group) restore(snap *pb.Snapshot) error {
+	md := snap.GetMetadata()
+	dd, image, err := decodeSnapshot(snap.GetData(), g.node.opts.DedupWindow)
+	if err != nil {
+		return fmt.Errorf("replica: group %d: %w", g.id, err)
+	}
+	if md.GetIndex() > 0 {
+		if err := g.sm.Restore(md.GetIndex(), image); err != nil {
+			return fmt.Errorf("replica: group %d restore at %d: %w", g.id, md.GetIndex(), err)
+		}
+	}
+	g.dd = dd
+	g.confState = md.GetConfState()
+	g.applied = md.GetIndex()
+	g.snapIndex = md.GetIndex()
+	return nil
+}
+
+// handle applies one Ready after it was persisted and its messages sent.
+func (g *Group) handle(rd raft.Ready) error {
+	if !raft.IsEmptySnap(rd.Snapshot) {
+		if err := g.restore(rd.Snapshot); err != nil {
+			return err
+		}
+	}
+	for _, e := range rd.CommittedEntries {
+		if err := g.apply(e); err != nil {
+			return err
+		}
+	}
+	for _, rs := range rd.ReadStates {
+		if len(rs.RequestCtx) != 8 {
+			continue
+		}
+		key := binary.BigEndian.Uint64(rs.RequestCtx)
+		if r, ok := g.reads[key]; ok {
+			delete(g.reads, key)
+			r.index = rs.Index
+			g.indexed = append(g.indexed, r)
+		}
+	}
+	// Leadership changes last, so that entries committed in this Ready
+	// still answer their proposers.
+	if rd.SoftState != nil {
+		wasLeader := g.isLeader
+		g.lead = rd.SoftState.Lead
+		g.isLeader = rd.SoftState.RaftState == raft.StateLeader
+		if wasLeader && !g.isLeader {
+			g.failAll(ErrOutcomeUnknown, &NotLeaderError{Group: g.id, Leader: g.lead})
+		}
+	}
+	return nil
+}
+
+func (g *Group) apply(e *pb.Entry) error {
+	idx := e.GetIndex()
+	if idx <= g.applied {
+		return nil
+	}
+	switch e.GetType() {
+	case pb.EntryType_EntryNormal:
+		if len(e.GetData()) == 0 {
+			break // a new leader's empty entry
+		}
+		id, cmd, err := decodeProposal(e.GetData())
+		if err != nil {
+			return fmt.Errorf("replica: group %d entry %d: %w", g.id, idx, err)
+		}
+		var res any
+		if g.dd.seen(id) {
+			res = g.dd.result(id)
+		} else {
+			res = g.sm.Apply(idx, cmd)
+			g.dd.record(id, idx, res)
+		}
+		if p, ok := g.pending[id]; ok {
+			delete(g.pending, id)
+			p.done <- outcome{v: res}
+		}
+	case pb.EntryType_EntryConfChange:
+		var cc pb.ConfChange
+		if err := proto.Unmarshal(e.GetData(), &cc); err != nil {
+			return fmt.Errorf("replica: group %d conf change %d: %w", g.id, idx, err)
+		}
+		g.confState = g.rn.ApplyConfChange(&cc)
+	case pb.EntryType_EntryConfChangeV2:
+		var cc pb.ConfChangeV2
+		if err := proto.Unmarshal(e.GetData(), &cc); err != nil {
+			return fmt.Errorf("replica: group %d conf change %d: %w", g.id, idx, err)
+		}
+		g.confState = g.rn.ApplyConfChange(&cc)
+	}
+	g.applied = idx
+	return nil
+}
+
+// completeReads answers the reads whose index this replica has applied.
+func (g *Group) completeReads() {
+	keep := g.indexed[:0]
+	for _, r := range g.indexed {
+		if r.index <= g.applied {
+			r.done <- nil
+		} else {
+			keep = append(keep, r)
+		}
+	}
+	clear(g.indexed[len(keep):])
+	g.indexed = keep
+}
+
+// maybeSnapshot snapshots the state machine and compacts the log every
+// SnapshotEvery applied entries.
+func (g *Group) maybeSnapshot() error {
+	o := g.node.opts
+	if g.applied < g.snapIndex+o.SnapshotEvery {
+		return nil
+	}
+	image, err := g.sm.Snapshot()
+	if err != nil {
+		return fmt.Errorf("replica: group %d snapshot: %w", g.id, err)
+	}
+	data := encodeSnapshot(g.dd, image)
+	if err := g.node.store.Compact(g.id, g.applied, g.confState, data, o.SnapshotKeep); err != nil {
+		return fmt.Errorf("replica: group %d compact: %w", g.id, err)
+	}
+	g.snapIndex = g.applied
+	return nil
+}
+
+// failAll ends every waiter: proposals with propErr, reads with readErr.
+func (g *Group) failAll(propErr, readErr error) {
+	for id, p := range g.pending {
+		p.done <- outcome{err: propErr}
+		delete(g.pending, id)
+	}
+	for key, r := range g.reads {
+		r.done <- readErr
+		delete(g.reads, key)
+	}
+	for _, r := range g.indexed {
+		r.done <- readErr
+	}
+	g.indexed = nil
+}

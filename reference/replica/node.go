@@ -1,0 +1,394 @@
+package replica
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ddbkit/ddbkit/reference/cluster/transport"
+	"github.com/ddbkit/ddbkit/reference/storage"
+	"go.etcd.io/raft/v3"
+	pb "go.etcd.io/raft/v3/raftpb"
+)
+
+// Node drives all the raft groups of one storage node from one loop.
+type Node struct {
+	opts     Options
+	log      *slog.Logger
+	store    *storage.Store
+	clientID uint64
+	seq      atomic.Uint64
+
+	mu      sync.Mutex
+	groups  map[uint64]*Group
+	inbox   []inbound
+	reqs    []func()
+	tr      transport.Transport
+	started bool
+
+	wake    chan struct{}
+	pauseCh chan bool
+	stop    chan struct{}
+	done    chan struct{}
+	err     error // why the loop ended; set before done is closed
+	iters   atomic.Uint64
+}
+
+type inbound struct {
+	from uint64
+	env  transport.Envelope
+}
+
+// NewNode returns a node that is not running yet: add groups with AddGroup,
+// join a transport with Deliver as handler, then Start.
+func NewNode(opts Options) (*Node, error) {
+	if opts.ID == 0 {
+		return nil, errors.New("replica: node id 0 is reserved")
+	}
+	if opts.Store == nil {
+		return nil, errors.New("replica: node without a store")
+	}
+	opts.defaults()
+	n := &Node{
+		opts:    opts,
+		log:     opts.Logger.With("node", opts.ID),
+		store:   opts.Store,
+		groups:  map[uint64]*Group{},
+		wake:    make(chan struct{}, 1),
+		pauseCh: make(chan bool),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	for n.clientID == 0 {
+		n.clientID = opts.Rand.Uint64()
+	}
+	return n, nil
+}
+
+// ID returns the node id.
+func (n *Node) ID() uint64 { return n.opts.ID }
+
+// Start runs the loop, sending through tr.
+func (n *Node) Start(tr transport.Transport) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.started {
+		return errors.New("replica: node already started")
+	}
+	n.started, n.tr = true, tr
+	go n.run()
+	return nil
+}
+
+// Deliver is the transport handler: it queues inbound messages for the loop.
+func (n *Node) Deliver(from uint64, batch []transport.Envelope) {
+	n.mu.Lock()
+	for _, e := range batch {
+		n.inbox = append(n.inbox, inbound{from: from, env: e})
+	}
+	n.mu.Unlock()
+	n.signal()
+}
+
+func (n *Node) signal() {
+	select {
+	case n.wake <- struct{}{}:
+	default:
+	}
+}
+
+// SetPaused freezes (true) or thaws (false) the loop, as SIGSTOP/SIGCONT
+// would: a frozen node neither ticks nor processes messages or requests.
+// It is the transport.Network pause hook.
+func (n *Node) SetPaused(paused bool) {
+	select {
+	case n.pauseCh <- paused:
+	case <-n.done:
+	}
+}
+
+// submit runs f on the loop goroutine.
+func (n *Node) submit(f func()) error {
+	n.mu.Lock()
+	select {
+	case <-n.done:
+		n.mu.Unlock()
+		return ErrStopped
+	default:
+	}
+	n.reqs = append(n.reqs, f)
+	n.mu.Unlock()
+	n.signal()
+	return nil
+}
+
+// Close stops the loop (without syncing anything more: what was
+// acknowledged is already durable) and closes the transport. It does not
+// close the store, which the caller owns.
+func (n *Node) Close() error {
+	n.mu.Lock()
+	started := n.started
+	select {
+	case <-n.stop:
+	default:
+		close(n.stop)
+	}
+	n.mu.Unlock()
+	if started {
+		<-n.done
+	} else {
+		n.finish(ErrStopped)
+	}
+	if n.tr != nil {
+		return n.tr.Close()
+	}
+	return nil
+}
+
+// Err returns why the loop ended (ErrStopped after Close), or nil while it
+// runs.
+func (n *Node) Err() error {
+	select {
+	case <-n.done:
+		return n.err
+	default:
+		return nil
+	}
+}
+
+// Iterations returns how many loop iterations handled Ready state (each with
+// at most one fsync).
+func (n *Node) Iterations() uint64 { return n.iters.Load() }
+
+// Group returns the group with the given id.
+func (n *Node) Group(id uint64) (*Group, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	g, ok := n.groups[id]
+	return g, ok
+}
+
+// AddGroup starts this node's replica of group id with state machine sm. A
+// group already in the store restarts from it (state machine restored from
+// the snapshot, committed entries replayed); a new one is created with the
+// given voters (one per zone) as its initial configuration.
+func (n *Node) AddGroup(ctx context.Context, id uint64, voters []uint64, sm StateMachine) (*Group, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	_, exists := n.groups[id]
+	n.mu.Unlock()
+	if exists {
+		return nil, fmt.Errorf("replica: group %d already on node %d", id, n.opts.ID)
+	}
+	st, ok := n.store.Group(id)
+	if !ok {
+		if !slices.Contains(voters, n.opts.ID) {
+			return nil, fmt.Errorf("replica: node %d is not a voter of new group %d %v", n.opts.ID, id, voters)
+		}
+		var err error
+		if st, err = n.store.CreateGroup(id, &pb.ConfState{Voters: slices.Clone(voters)}); err != nil {
+			return nil, fmt.Errorf("replica: create group %d: %w", id, err)
+		}
+	}
+	g := &Group{id: id, node: n, st: st, sm: sm, pending: map[RequestID]*proposal{}, reads: map[uint64]*readReq{}}
+	snap, err := st.Snapshot()
+	if err != nil {
+		return nil, fmt.Errorf("replica: group %d snapshot: %w", id, err)
+	}
+	if err := g.restore(snap); err != nil {
+		return nil, err
+	}
+	cfg := &raft.Config{
+		ID:              n.opts.ID,
+		ElectionTick:    n.opts.ElectionTicks,
+		HeartbeatTick:   n.opts.HeartbeatTicks,
+		Storage:         st,
+		Applied:         g.applied,
+		MaxSizePerMsg:   n.opts.MaxSizePerMsg,
+		MaxInflightMsgs: n.opts.MaxInflightMsgs,
+		CheckQuorum:     true,
+		PreVote:         true,
+		ReadOnlyOption:  raft.ReadOnlySafe,
+		// Proposals are only accepted by the leader, which answers them;
+		// a follower returns NotLeader with a hint instead of forwarding.
+		DisableProposalForwarding: true,
+		Logger:                    raftLogger{n.log.With("group", id)},
+	}
+	rn, err := raft.NewRawNode(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("replica: group %d: %w", id, err)
+	}
+	g.rn = rn
+	g.publish()
+	n.mu.Lock()
+	if _, dup := n.groups[id]; dup {
+		n.mu.Unlock()
+		return nil, fmt.Errorf("replica: group %d already on node %d", id, n.opts.ID)
+	}
+	n.groups[id] = g
+	n.mu.Unlock()
+	n.signal()
+	return g, nil
+}
+
+func (n *Node) run() {
+	ticks, stopTicker := n.opts.Clock.NewTicker(n.opts.TickInterval)
+	defer stopTicker()
+	for {
+		tick := false
+		select {
+		case <-n.stop:
+			n.finish(ErrStopped)
+			return
+		case p := <-n.pauseCh:
+			for p {
+				select {
+				case p = <-n.pauseCh:
+				case <-n.stop:
+					n.finish(ErrStopped)
+					return
+				}
+			}
+			continue
+		case <-ticks:
+			tick = true
+		case <-n.wake:
+		}
+		n.mu.Lock()
+		inbox, reqs := n.inbox, n.reqs
+		n.inbox, n.reqs = nil, nil
+		groups := make([]*Group, 0, len(n.groups))
+		for _, g := range n.groups {
+			groups = append(groups, g)
+		}
+		byID := n.groups
+		n.mu.Unlock()
+		slices.SortFunc(groups, func(a, b *Group) int { return int64cmp(a.id, b.id) })
+		if tick {
+			for _, g := range groups {
+				g.rn.Tick()
+			}
+		}
+		for _, in := range inbox {
+			n.mu.Lock()
+			g := byID[in.env.Group]
+			n.mu.Unlock()
+			if g != nil {
+				_ = g.rn.Step(in.env.Msg) // stale or foreign messages are dropped by raft
+			}
+		}
+		for _, f := range reqs {
+			f()
+		}
+		more, err := n.handleReady(groups)
+		if err != nil {
+			n.log.Error("replica loop stopped", "err", err)
+			n.finish(err)
+			return
+		}
+		if more {
+			n.signal()
+		}
+	}
+}
+
+func int64cmp(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+type groupReady struct {
+	g  *Group
+	rd raft.Ready
+}
+
+// handleReady is one group-commit round: persist every group's Ready with
+// one Save (one fsync), send, apply, advance. It reports whether some group
+// has more to do.
+func (n *Node) handleReady(groups []*Group) (bool, error) {
+	var work []groupReady
+	var ups []storage.Update
+	for _, g := range groups {
+		if !g.rn.HasReady() {
+			continue
+		}
+		rd := g.rn.Ready()
+		work = append(work, groupReady{g, rd})
+		if !raft.IsEmptyHardState(rd.HardState) || len(rd.Entries) > 0 || !raft.IsEmptySnap(rd.Snapshot) {
+			ups = append(ups, storage.Update{Group: g.id, HardState: rd.HardState, Entries: rd.Entries, Snapshot: rd.Snapshot,
+				CommitOnly: !rd.MustSync && raft.IsEmptySnap(rd.Snapshot)})
+		}
+	}
+	if len(work) == 0 {
+		return false, nil
+	}
+	n.iters.Add(1)
+	if len(ups) > 0 {
+		if err := n.store.Save(ups); err != nil {
+			return false, fmt.Errorf("replica: persist: %w", err)
+		}
+	}
+	out := map[uint64][]transport.Envelope{}
+	type snapSent struct {
+		g  *Group
+		to uint64
+	}
+	var snaps []snapSent
+	for _, w := range work {
+		for _, m := range w.rd.Messages {
+			out[m.GetTo()] = append(out[m.GetTo()], transport.Envelope{Group: w.g.id, Msg: m})
+			if m.GetType() == pb.MessageType_MsgSnap {
+				snaps = append(snaps, snapSent{w.g, m.GetTo()})
+			}
+		}
+	}
+	for to, batch := range out {
+		n.tr.Send(to, batch)
+	}
+	for _, s := range snaps {
+		// Sent (not known received): let raft go back to probing the
+		// follower, which asks for another snapshot if this one was lost.
+		s.g.rn.ReportSnapshot(s.to, raft.SnapshotFinish)
+	}
+	more := false
+	for _, w := range work {
+		if err := w.g.handle(w.rd); err != nil {
+			return false, err
+		}
+		w.g.rn.Advance(w.rd)
+		if err := w.g.maybeSnapshot(); err != nil {
+			return false, err
+		}
+		w.g.completeReads()
+		w.g.publish()
+		more = more || w.g.rn.HasReady()
+	}
+	return more, nil
+}
+
+// finish ends the node: every waiter learns the outcome.
+func (n *Node) finish(err error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	select {
+	case <-n.done:
+		return
+	default:
+	}
+	n.err = err
+	for _, g := range n.groups {
+		g.failAll(ErrStopped, ErrStopped)
+	}
+	close(n.done)
+}

@@ -1,0 +1,19 @@
+package replica
+
+// StateMachine is what a group replicates. The partition package implements
+// it; tests use a toy key-value map.
+//
+// Apply, Snapshot and Restore are called only from the node's loop
+// goroutine. Readers that access the state machine from other goroutines
+// (after ReadIndex) must synchronize with Apply themselves.
+type StateMachine interface {
+	// Apply applies the command committed at index. It must be
+	// deterministic: every replica applies the same commands in the same
+	// order and must reach the same state. The result is handed to the
+	// proposer.
+	Apply(index uint64, cmd []byte) any
+	// Snapshot returns a consistent image as of the last applied index.
+	Snapshot() ([]byte, error)
+	// Restore replaces the state with snap, taken at index.
+	Restore(index uint64, snap []byte) error
+}

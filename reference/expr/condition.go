@@ -61,8 +61,8 @@ func (ps *Params) parseCondition(prefix, s string) (*Condition, error) {
 }
 
 func (ps *Params) parseConditionTree(prefix, s string) (*cond, error) {
-	if s == "" {
-		return nil, ddberr.Validationf("%sThe expression can not be empty;", prefix)
+	if err := checkSize(prefix, s); err != nil {
+		return nil, err
 	}
 	p := newParser(s, conditionKeywords)
 	var root *cond
@@ -116,8 +116,8 @@ func (p *parser) not() *cond {
 	return p.primary()
 }
 
-func (p *parser) atComparison() bool {
-	t := p.peek()
+func (p *parser) atComparisonAt(i int) bool {
+	t := p.toks[min(i, len(p.toks)-1)]
 	if t.kind == tPunct {
 		switch t.text {
 		case "=", "<>", "<", "<=", ">", ">=":
@@ -129,29 +129,21 @@ func (p *parser) atComparison() bool {
 
 // primary parses a parenthesised condition, a comparison, BETWEEN, IN or a
 // function-call condition. "(" is ambiguous between a parenthesised
-// condition and a parenthesised operand; the condition is tried first.
+// condition and a parenthesised operand: it is an operand exactly when the
+// token after its matching ")" is a comparator, BETWEEN or IN. Deciding by
+// this lookahead (matching parentheses are precomputed by the lexer pass)
+// keeps parsing linear, with no backtracking.
 func (p *parser) primary() *cond {
 	if p.peek().is("(") {
+		if j := p.match[p.i]; j >= 0 && p.atComparisonAt(j+1) {
+			return p.comparison()
+		}
 		at := p.i
-		var c *cond
-		failedAt, ok := p.try(func() {
-			p.i++
-			c = p.or()
-			p.expect(")")
-		})
-		if ok && !p.atComparison() {
-			p.markParens(&c.parens, at)
-			return c
-		}
-		p.i = at
-		fa, ok2 := p.try(func() { c = p.comparison() })
-		if ok2 {
-			return c
-		}
-		if !ok && failedAt > fa {
-			fa = failedAt
-		}
-		panic(syntaxError{fa})
+		p.i++
+		c := p.or()
+		p.expect(")")
+		p.markParens(&c.parens, at)
+		return c
 	}
 	return p.comparison()
 }

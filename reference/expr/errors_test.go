@@ -35,6 +35,13 @@ func TestParseErrors(t *testing.T) {
 		{"empty projection", langProj, "", nil, nil, "Invalid ProjectionExpression: The expression can not be empty;"},
 		{"empty key condition", langKey, "", nil, nil, "Invalid KeyConditionExpression: The expression can not be empty;"},
 
+		// Size limit: 4 KB, checked before anything else.
+		{"size limit condition", langCond, "a " + strings.Repeat(" ", 4085) + " = :oldval", nil, nil, "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097"},
+		{"size limit nested", langCond, strings.Repeat("(", 15000), nil, nil, "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 15000"},
+		{"size limit update", langUpdate, "SET " + strings.Repeat(" ", 4085) + "a = :val", nil, nil, "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size; expression size: 4097"},
+		{"size limit projection", langProj, strings.Repeat("x", 4097), nil, nil, "Invalid ProjectionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097"},
+		{"size limit key", langKey, strings.Repeat("not ", 20000) + "a<b", nil, nil, "Invalid KeyConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 80003"},
+
 		// Syntax errors: token, and the text from the previous to the next token.
 		{"bare path", langCond, "foo", nil, nil, `Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "foo"`},
 		{"plus in condition", langCond, "a+:delta<b", nil, vals(":delta", n("3")), `Invalid ConditionExpression: Syntax error; token: "+", near: "a+:delta"`},
@@ -169,6 +176,44 @@ func TestParseErrors(t *testing.T) {
 			_, err := parseIn(p, tc.lang, tc.src)
 			wantValidation(t, err, tc.want)
 		})
+	}
+}
+
+// TestSizeLimitBoundary: 4096 bytes are accepted in every language.
+func TestSizeLimitBoundary(t *testing.T) {
+	p := NewParams(nil, vals(":val", n("1"), ":oldval", n("1")))
+	if _, err := p.ParseProjection(strings.Repeat("x", 4096)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.ParseUpdate("SET" + strings.Repeat(" ", 4085) + "a = :val"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.ParseCondition("a" + strings.Repeat(" ", 4085) + " = :oldval"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDeepNesting: expressions nested as deeply as 4 KB allows parse (or
+// fail cleanly) without deep backtracking.
+func TestDeepNesting(t *testing.T) {
+	p := NewParams(nil, vals(":a", n("1")))
+	deepAnd := "a < :a" + strings.Repeat(" and (a < :a", 300) + strings.Repeat(")", 300)
+	c, err := p.ParseCondition(deepAnd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := c.Eval(item("a", n("0"))); !ok {
+		t.Fatal("deep AND chain evaluated false")
+	}
+	parens := strings.Repeat("(", 1300) + "a" + strings.Repeat(")", 1300) + " = :a"
+	wantValidation(t, func() error { _, err := p.ParseCondition(parens); return err }(), "Invalid ConditionExpression: The expression has redundant parentheses;")
+	nots := strings.Repeat("NOT ", 1000) + "a = :a"
+	c, err = p.ParseCondition(nots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := c.Eval(item("a", n("1"))); !ok {
+		t.Fatal("even number of NOTs must keep the result")
 	}
 }
 

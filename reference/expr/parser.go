@@ -25,10 +25,39 @@ type parser struct {
 	keywords []string
 	// redundant is the first "redundant parentheses" position, or -1.
 	redundant int
+	// match[i] is the index of the ")" matching the "(" at token i, or -1.
+	match []int
 }
 
 func newParser(src string, keywords []string) *parser {
-	return &parser{src: src, toks: lex(src), keywords: keywords, redundant: -1}
+	p := &parser{src: src, toks: lex(src), keywords: keywords, redundant: -1}
+	p.match = make([]int, len(p.toks))
+	var open []int
+	for i, t := range p.toks {
+		p.match[i] = -1
+		switch {
+		case t.is("("):
+			open = append(open, i)
+		case t.is(")") && len(open) > 0:
+			p.match[open[len(open)-1]] = i
+			open = open[:len(open)-1]
+		}
+	}
+	return p
+}
+
+// MaxExpressionSize is the longest expression DynamoDB accepts, in bytes.
+const MaxExpressionSize = 4096
+
+// checkSize returns DynamoDB's errors for an empty or oversized expression.
+func checkSize(prefix, s string) error {
+	if s == "" {
+		return ddberr.Validationf("%sThe expression can not be empty;", prefix)
+	}
+	if len(s) > MaxExpressionSize {
+		return ddberr.Validationf("%sExpression size has exceeded the maximum allowed size; expression size: %d", prefix, len(s))
+	}
+	return nil
 }
 
 func (p *parser) peek() token        { return p.toks[p.i] }
@@ -52,23 +81,6 @@ func (p *parser) isKeyword(t token) bool {
 		}
 	}
 	return false
-}
-
-// try runs f; on a syntax error it rewinds and returns the error position.
-func (p *parser) try(f func()) (failedAt int, ok bool) {
-	save := p.i
-	defer func() {
-		if r := recover(); r != nil {
-			se, isSyntax := r.(syntaxError)
-			if !isSyntax {
-				panic(r)
-			}
-			p.i = save
-			failedAt, ok = se.at, false
-		}
-	}()
-	f()
-	return 0, true
 }
 
 // syntaxErr formats DynamoDB's syntax error for the token at index at: the

@@ -16,8 +16,8 @@ type Projection struct {
 // ParseProjection parses a ProjectionExpression: paths separated by commas.
 func (ps *Params) ParseProjection(s string) (*Projection, error) {
 	const prefix = "Invalid ProjectionExpression: "
-	if s == "" {
-		return nil, ddberr.Validationf("%sThe expression can not be empty;", prefix)
+	if err := checkSize(prefix, s); err != nil {
+		return nil, err
 	}
 	p := newParser(s, nil)
 	var ops []*operand

@@ -40,8 +40,8 @@ var updateKeywords = []string{"SET", "REMOVE", "ADD", "DELETE"}
 // ParseUpdate parses an UpdateExpression.
 func (ps *Params) ParseUpdate(s string) (*Update, error) {
 	const prefix = "Invalid UpdateExpression: "
-	if s == "" {
-		return nil, ddberr.Validationf("%sThe expression can not be empty;", prefix)
+	if err := checkSize(prefix, s); err != nil {
+		return nil, err
 	}
 	p := newParser(s, updateKeywords)
 	u := &Update{}
@@ -141,17 +141,18 @@ func (p *parser) updateAction(k ActionKind) action {
 // setValue parses operand [('+'|'-') operand], optionally in parentheses.
 func (p *parser) setValue() *operand {
 	if p.peek().is("(") {
-		var o *operand
-		at := p.i
-		if _, ok := p.try(func() {
+		if j := p.match[p.i]; j >= 0 && !p.toks[j+1].is("+") && !p.toks[j+1].is("-") {
+			at := p.i
 			p.i++
-			o = p.arith()
+			o := p.arith()
 			p.expect(")")
-		}); ok && (o.kind == opFunc && (o.fn == "+" || o.fn == "-")) {
 			p.markParens(&o.parens, at)
+			if o.kind == opPath && (p.peek().is(".") || p.peek().is("[")) {
+				p.pathTail(o)
+				o.parens = 0
+			}
 			return o
 		}
-		p.i = at
 	}
 	return p.arith()
 }

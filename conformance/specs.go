@@ -9,4 +9,6 @@ func defineSpecs(e *env) {
 	e.numbersSpecs()
 	e.conditionSpecs()
 	e.updateSpecs()
+	e.projectionSpecs()
+	e.querySpecs()
 }

@@ -33,7 +33,10 @@ func newRootCmd() *cobra.Command {
 	// Each subcommand lives in its own file, named for it.
 	root.AddCommand(
 		newVersionCmd(),
+		newBenchCmd(),
+		newReportCmd(),
 		newJepsenCmd(),
+		newServeCmd(),
 	)
 	return root
 }

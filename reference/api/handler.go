@@ -1,0 +1,232 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/ddbkit/ddbkit/reference/catalog"
+	"github.com/ddbkit/ddbkit/reference/ddberr"
+)
+
+// MaxRequestBytes is the largest request body accepted (16 MB, the size of
+// the largest valid BatchWriteItem request).
+const MaxRequestBytes = 16 << 20
+
+const targetPrefix = "DynamoDB_20120810."
+
+// Options configure a Handler.
+type Options struct {
+	// Logger receives internal errors (default slog.Default()).
+	Logger *slog.Logger
+	// MaxRequestBytes overrides the request size limit.
+	MaxRequestBytes int64
+}
+
+// op is one operation: it decodes its own body and returns the response
+// (a rawJSON, or a value to marshal with encoding/json).
+type op func(ctx context.Context, body []byte) (any, error)
+
+// Handler is the http.Handler of the DynamoDB API over a catalog.
+type Handler struct {
+	cat     *catalog.Catalog
+	log     *slog.Logger
+	maxBody int64
+	ops     map[string]op
+}
+
+// rawJSON is a response body that is already encoded.
+type rawJSON []byte
+
+// New returns a Handler serving the tables of cat.
+func New(cat *catalog.Catalog, o Options) *Handler {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.MaxRequestBytes <= 0 {
+		o.MaxRequestBytes = MaxRequestBytes
+	}
+	h := &Handler{cat: cat, log: o.Logger, maxBody: o.MaxRequestBytes}
+	h.ops = map[string]op{
+		"CreateTable":   h.createTable,
+		"DescribeTable": h.describeTable,
+		"ListTables":    h.listTables,
+		"DeleteTable":   h.deleteTable,
+		"UpdateTable":   h.updateTable,
+		"PutItem":       h.putItem,
+		"GetItem":       h.getItem,
+		"UpdateItem":    h.updateItem,
+		"DeleteItem":    h.deleteItem,
+	}
+	for name, fn := range h.extraOps() {
+		h.ops[name] = fn
+	}
+	return h
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := requestID()
+	w.Header().Set("x-amzn-RequestId", reqID)
+	if r.Method == http.MethodGet && (r.URL.Path == "/" || r.URL.Path == "") {
+		// DynamoDB answers a plain GET / with a health line; load balancers
+		// and humans use it.
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "healthy: ddbkit reference\n")
+		return
+	}
+	status, body := h.serve(r, reqID)
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.Header().Set("x-amz-crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func (h *Handler) serve(r *http.Request, reqID string) (status int, body []byte) {
+	defer func() {
+		if p := recover(); p != nil {
+			h.log.Error("panic serving request", "request_id", reqID, "panic", p, "stack", string(debug.Stack()))
+			status, body = encodeError(ddberr.New(ddberr.InternalServer, "Internal server error"))
+		}
+	}()
+	if r.Method != http.MethodPost {
+		return encodeError(ddberr.New(ddberr.UnknownOperation, ""))
+	}
+	target := r.Header.Get("X-Amz-Target")
+	name, ok := strings.CutPrefix(target, targetPrefix)
+	fn := h.ops[name]
+	if !ok || fn == nil {
+		return encodeError(ddberr.New(ddberr.UnknownOperation, ""))
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/x-amz-json-1.") && !strings.HasPrefix(ct, "application/json") {
+		return encodeError(ddberr.New(ddberr.UnknownOperation, ""))
+	}
+	if r.ContentLength > h.maxBody {
+		return encodeError(tooLarge(h.maxBody))
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, h.maxBody+1))
+	if err != nil {
+		return encodeError(ddberr.New(ddberr.Serialization, "Failed to read the request body"))
+	}
+	if int64(len(data)) > h.maxBody {
+		return encodeError(tooLarge(h.maxBody))
+	}
+	resp, err := fn(r.Context(), data)
+	if err != nil {
+		if ddberr.TypeOf(err) == "" {
+			h.log.Error("internal error", "op", name, "request_id", reqID, "err", err)
+		}
+		return encodeError(err)
+	}
+	switch v := resp.(type) {
+	case rawJSON:
+		return http.StatusOK, v
+	case nil:
+		return http.StatusOK, []byte("{}")
+	default:
+		b, err := json.Marshal(v)
+		if err != nil {
+			h.log.Error("encode response", "op", name, "err", err)
+			return encodeError(err)
+		}
+		return http.StatusOK, b
+	}
+}
+
+func tooLarge(limit int64) error {
+	return ddberr.Newf("RequestEntityTooLarge", "Request must be smaller than %d bytes for the DynamoDB operation", limit)
+}
+
+// decode unmarshals a request body into v, mapping JSON type errors to
+// SerializationException as DynamoDB does.
+func decode(body []byte, v any) error {
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return nil
+	}
+	var de *ddberr.Error
+	if errors.As(err, &de) {
+		return de // a validation error from value.Wire
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return ddberr.New(ddberr.Serialization, typeErrorMessage(te))
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return ddberr.New(ddberr.Serialization, "Start of structure or map found where not expected")
+	}
+	if strings.Contains(err.Error(), "base64") || strings.Contains(err.Error(), "illegal") {
+		return ddberr.New(ddberr.Serialization, "Base64 encoded length is expected a multiple of 4 bytes but found: "+strconv.Itoa(len(body)%4))
+	}
+	return ddberr.New(ddberr.Serialization, "Unexpected field type")
+}
+
+// typeErrorMessage words a JSON type mismatch as DynamoDB's (Java) decoder
+// does: "NUMBER_VALUE cannot be converted to String".
+func typeErrorMessage(te *json.UnmarshalTypeError) string {
+	target := "String"
+	if te.Type != nil {
+		switch te.Type.Kind().String() {
+		case "bool":
+			target = "Boolean"
+		case "int", "int64", "int32":
+			target = "Long"
+		case "slice", "array":
+			if te.Type.Elem().Kind().String() == "uint8" {
+				return "only base-64-encoded strings are convertible to bytes"
+			}
+			return "Unexpected field type"
+		case "map", "struct":
+			return "Unexpected field type"
+		}
+	}
+	switch te.Value {
+	case "number":
+		return "NUMBER_VALUE cannot be converted to " + target
+	case "bool":
+		return "TRUE_VALUE cannot be converted to " + target
+	case "string":
+		return "STRING_VALUE cannot be converted to " + target
+	case "array":
+		return "Unrecognized collection type class java.lang." + target
+	case "object":
+		return "Start of structure or map found where not expected"
+	}
+	return "Unexpected field type"
+}
+
+// requestID returns a DynamoDB-style request id (52 upper-case alphanumerics).
+func requestID() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	var b [52]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b[:])
+}
+
+// appendAny appends the JSON of an error payload value.
+func appendAny(b []byte, v any) []byte {
+	enc, err := json.Marshal(v)
+	if err != nil {
+		return append(b, "null"...)
+	}
+	return append(b, enc...)
+}
+
+var _ = fmt.Sprintf

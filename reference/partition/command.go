@@ -1,0 +1,89 @@
+package partition
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/ddbkit/ddbkit/reference/expr"
+	"github.com/ddbkit/ddbkit/reference/value"
+)
+
+// Op is the kind of a write command.
+type Op uint8
+
+// Write commands.
+const (
+	OpPut    Op = iota + 1 // replace the whole item
+	OpDelete               // delete the item
+	OpUpdate               // apply an update expression (creating the item if absent)
+	OpCheck                // evaluate the condition only (ConditionCheck)
+)
+
+// Command is one deterministic write. It is self-contained: expressions travel
+// as text with their attribute names and values, so a replica can re-parse
+// them; Prepare caches the parsed form when the command is applied where it
+// was built.
+type Command struct {
+	// ID identifies the request; a command whose ID was already applied
+	// returns the first result again instead of applying twice.
+	ID        string                 `json:"id,omitempty"`
+	Op        Op                     `json:"op"`
+	Key       value.Item             `json:"key"`
+	Item      value.Item             `json:"item,omitempty"`
+	Condition string                 `json:"cond,omitempty"`
+	Update    string                 `json:"upd,omitempty"`
+	Names     map[string]string      `json:"names,omitempty"`
+	Values    map[string]value.Value `json:"values,omitempty"`
+
+	cond *expr.Condition
+	upd  *expr.Update
+}
+
+// Prepare parses the command's expressions (once) and returns the first
+// error. The api layer calls it before proposing, so that a malformed
+// expression is rejected before anything is written.
+func (c *Command) Prepare() error {
+	if c.cond != nil || c.upd != nil {
+		return nil
+	}
+	p := expr.NewParams(c.Names, c.Values)
+	var err error
+	if c.Condition != "" {
+		if c.cond, err = p.ParseCondition(c.Condition); err != nil {
+			return err
+		}
+	}
+	if c.Update != "" {
+		if c.upd, err = p.ParseUpdate(c.Update); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetParsed installs already parsed expressions (the api layer parses them
+// together with the request's other expressions to check unused names).
+func (c *Command) SetParsed(cond *expr.Condition, upd *expr.Update) {
+	c.cond, c.upd = cond, upd
+}
+
+// Marshal encodes the command for a replicated log.
+func (c *Command) Marshal() ([]byte, error) { return json.Marshal(c) }
+
+// UnmarshalCommand decodes a command from a replicated log.
+func UnmarshalCommand(b []byte) (*Command, error) {
+	var c Command
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("partition: decode command: %w", err)
+	}
+	return &c, nil
+}
+
+// Result is the outcome of applying a command: the item before and after
+// (nil when absent), or the error that stopped it (a conditional check
+// failure, an update that failed on the stored item). A failed command
+// changes nothing.
+type Result struct {
+	Old, New value.Item
+	Err      error
+}

@@ -133,4 +133,4 @@ type cancelOnClose struct {
 }
 
 func (c cancelOnClose) Read(p []byte) (int, error) { return c.rc.Read(p) }
-func (c cancelOnClose) Close() error              { err := c.rc.Close(); c.cancel(); return err }
+func (c cancelOnClose) Close() error               { err := c.rc.Close(); c.cancel(); return err }

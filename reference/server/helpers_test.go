@@ -85,8 +85,8 @@ func wantErr(t *testing.T, err error, code, msg string) {
 	}
 }
 
-func s(v string) types.AttributeValue  { return &types.AttributeValueMemberS{Value: v} }
-func n(v string) types.AttributeValue  { return &types.AttributeValueMemberN{Value: v} }
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+func n(v string) types.AttributeValue { return &types.AttributeValueMemberN{Value: v} }
 func key(pk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": s(pk)}
 }

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,7 @@ func (b *benchmark) load(ctx context.Context, c driver.Client, tgt Target) (resu
 		return results.Phase{}, err
 	}
 	var next, done atomic.Int64
+	var perItem atomic.Bool
 	next.Store(first)
 	stop := b.progress(ctx, rec, "load "+tgt.Name, func() (int64, int64) { return done.Load(), total })
 	var wg sync.WaitGroup
@@ -52,7 +54,17 @@ func (b *benchmark) load(ctx context.Context, c driver.Client, tgt Target) (resu
 				for n := lo; n < hi; n++ {
 					items = append(items, b.layout.item(r, bufs[n-lo][:0], n, make([]driver.Field, 0, len(b.layout.fields))))
 				}
-				if err := b.writeBatch(ctx, c, rec, items); err != nil {
+				var err error
+				if perItem.Load() {
+					err = b.writeEach(ctx, c, rec, items)
+				} else if err = b.writeBatch(ctx, c, rec, items); driver.ErrorType(err) == "UnknownOperationException" {
+					// An endpoint without BatchWriteItem: load with PutItem.
+					if perItem.CompareAndSwap(false, true) {
+						slog.Warn("bench: endpoint lacks BatchWriteItem; loading with PutItem", "target", tgt.Name)
+					}
+					err = b.writeEach(ctx, c, rec, items)
+				}
+				if err != nil {
 					errc <- err
 					return
 				}
@@ -70,6 +82,25 @@ func (b *benchmark) load(ctx context.Context, c driver.Client, tgt Target) (resu
 		return results.Phase{}, fmt.Errorf("bench: load interrupted: %w", err)
 	}
 	return rec.Phase(b.cfg.now())
+}
+
+// writeEach writes items one PutItem at a time (recorded as one load
+// operation each).
+func (b *benchmark) writeEach(ctx context.Context, c driver.Client, rec *measure.Recorder, items []driver.Item) error {
+	for _, it := range items {
+		t0 := b.cfg.now()
+		opCtx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
+		err := c.PutItem(opCtx, b.layout.table, it)
+		cancel()
+		if err != nil {
+			typ := driver.ErrorType(err)
+			rec.Fail(opLoad, typ, driver.IsThrottle(typ))
+			return fmt.Errorf("bench: load PutItem: %w", err)
+		}
+		d := b.cfg.now().Sub(t0)
+		rec.OK(opLoad, d, d)
+	}
+	return nil
 }
 
 // writeBatch sends one batch until every item is written; a throttle or

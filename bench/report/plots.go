@@ -66,6 +66,7 @@ func spectrum(r *results.Run, op string) (Plot, error) {
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	p.X.Tick.Marker, p.Y.Tick.Marker = spectrumTicks, plot.LogTicks{Prec: -1}
 	p.Add(plotter.NewGrid())
+	lines := 0
 	for i, t := range r.Targets {
 		for _, o := range t.Run.Ops {
 			if o.Name != op || o.OK == 0 {
@@ -86,12 +87,12 @@ func spectrum(r *results.Run, op string) (Plot, error) {
 				xys = append(xys, plotter.XY{X: x, Y: math.Max(float64(h.ValueAtQuantile(q)), 1) / 1000})
 			}
 			xys = append(xys, plotter.XY{X: maxX, Y: math.Max(float64(h.Max()), 1) / 1000})
-			if err := addLine(p, t.Name, i, xys); err != nil {
+			if err := addLine(p, &lines, t.Name, i, xys); err != nil {
 				return Plot{}, err
 			}
 		}
 	}
-	return render(p, "spectrum-"+op+".svg", p.Title.Text)
+	return render(p, lines, "spectrum-"+op+".svg", p.Title.Text)
 }
 
 func throughputPlot(r *results.Run) (Plot, error) {
@@ -100,16 +101,17 @@ func throughputPlot(r *results.Run) (Plot, error) {
 	p.X.Label.Text = "seconds"
 	p.Y.Label.Text = "operations per second"
 	p.Add(plotter.NewGrid())
+	lines := 0
 	for i, t := range r.Targets {
 		var xys plotter.XYs
 		for _, tk := range t.Run.Timeline {
 			xys = append(xys, plotter.XY{X: float64(tk.Second + 1), Y: float64(tk.Ops)})
 		}
-		if err := addLine(p, t.Name, i, xys); err != nil {
+		if err := addLine(p, &lines, t.Name, i, xys); err != nil {
 			return Plot{}, err
 		}
 	}
-	return render(p, "throughput.svg", p.Title.Text)
+	return render(p, lines, "throughput.svg", p.Title.Text)
 }
 
 func p99Plot(r *results.Run) (Plot, error) {
@@ -119,6 +121,7 @@ func p99Plot(r *results.Run) (Plot, error) {
 	p.Y.Label.Text = "p99 (ms)"
 	p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
 	p.Add(plotter.NewGrid())
+	lines := 0
 	for i, t := range r.Targets {
 		var xys plotter.XYs
 		for _, tk := range t.Run.Timeline {
@@ -126,17 +129,18 @@ func p99Plot(r *results.Run) (Plot, error) {
 				xys = append(xys, plotter.XY{X: float64(tk.Second + 1), Y: float64(tk.P99) / 1000})
 			}
 		}
-		if err := addLine(p, t.Name, i, xys); err != nil {
+		if err := addLine(p, &lines, t.Name, i, xys); err != nil {
 			return Plot{}, err
 		}
 	}
-	return render(p, "p99.svg", p.Title.Text)
+	return render(p, lines, "p99.svg", p.Title.Text)
 }
 
-func addLine(p *plot.Plot, name string, i int, xys plotter.XYs) error {
+func addLine(p *plot.Plot, lines *int, name string, i int, xys plotter.XYs) error {
 	if len(xys) == 0 {
 		return nil
 	}
+	*lines++
 	l, err := plotter.NewLine(xys)
 	if err != nil {
 		return fmt.Errorf("report: plot %s: %w", name, err)
@@ -150,7 +154,12 @@ func addLine(p *plot.Plot, name string, i int, xys plotter.XYs) error {
 	return nil
 }
 
-func render(p *plot.Plot, name, title string) (Plot, error) {
+func render(p *plot.Plot, lines int, name, title string) (Plot, error) {
+	if lines == 0 { // no data: a log axis has no range to draw
+		p.X.Scale, p.Y.Scale = plot.LinearScale{}, plot.LinearScale{}
+		p.X.Tick.Marker, p.Y.Tick.Marker = plot.DefaultTicks{}, plot.DefaultTicks{}
+		p.Title.Text += " (no data)"
+	}
 	w, err := p.WriterTo(7*vg.Inch, 4*vg.Inch, "svg")
 	if err != nil {
 		return Plot{}, fmt.Errorf("report: render %s: %w", name, err)

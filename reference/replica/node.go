@@ -334,33 +334,17 @@ func (n *Node) handleReady(groups []*Group) (bool, error) {
 		return false, nil
 	}
 	n.iters.Add(1)
+	// Messages that do not vouch for local durability (appends and
+	// heartbeats from a leader, vote requests) go out before the fsync, so
+	// the leader's disk write overlaps its followers' (Raft thesis §10.2.1).
+	// Acknowledgements of appends and votes wait for the fsync.
+	n.send(work, false)
 	if len(ups) > 0 {
 		if err := n.store.Save(ups); err != nil {
 			return false, fmt.Errorf("replica: persist: %w", err)
 		}
 	}
-	out := map[uint64][]transport.Envelope{}
-	type snapSent struct {
-		g  *Group
-		to uint64
-	}
-	var snaps []snapSent
-	for _, w := range work {
-		for _, m := range w.rd.Messages {
-			out[m.GetTo()] = append(out[m.GetTo()], transport.Envelope{Group: w.g.id, Msg: m})
-			if m.GetType() == pb.MessageType_MsgSnap {
-				snaps = append(snaps, snapSent{w.g, m.GetTo()})
-			}
-		}
-	}
-	for to, batch := range out {
-		n.tr.Send(to, batch)
-	}
-	for _, s := range snaps {
-		// Sent (not known received): let raft go back to probing the
-		// follower, which asks for another snapshot if this one was lost.
-		s.g.rn.ReportSnapshot(s.to, raft.SnapshotFinish)
-	}
+	n.send(work, true)
 	more := false
 	for _, w := range work {
 		if err := w.g.handle(w.rd); err != nil {
@@ -375,6 +359,42 @@ func (n *Node) handleReady(groups []*Group) (bool, error) {
 		more = more || w.g.rn.HasReady()
 	}
 	return more, nil
+}
+
+// needsDurability reports whether a message asserts that local state is
+// on disk: it may only be sent after the Ready's Save.
+func needsDurability(t pb.MessageType) bool {
+	return t == pb.MessageType_MsgAppResp || t == pb.MessageType_MsgVoteResp || t == pb.MessageType_MsgPreVoteResp
+}
+
+// send sends the messages of work that need durability (after Save) or
+// those that do not (before it), batched per destination node.
+func (n *Node) send(work []groupReady, durable bool) {
+	out := map[uint64][]transport.Envelope{}
+	type snapSent struct {
+		g  *Group
+		to uint64
+	}
+	var snaps []snapSent
+	for _, w := range work {
+		for _, m := range w.rd.Messages {
+			if needsDurability(m.GetType()) != durable {
+				continue
+			}
+			out[m.GetTo()] = append(out[m.GetTo()], transport.Envelope{Group: w.g.id, Msg: m})
+			if m.GetType() == pb.MessageType_MsgSnap {
+				snaps = append(snaps, snapSent{w.g, m.GetTo()})
+			}
+		}
+	}
+	for to, batch := range out {
+		n.tr.Send(to, batch)
+	}
+	for _, s := range snaps {
+		// Sent (not known received): let raft go back to probing the
+		// follower, which asks for another snapshot if this one was lost.
+		s.g.rn.ReportSnapshot(s.to, raft.SnapshotFinish)
+	}
 }
 
 // finish ends the node: every waiter learns the outcome.

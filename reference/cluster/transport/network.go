@@ -27,6 +27,7 @@ type Network struct {
 	rng      *rand.Rand
 	nodes    map[uint64]*endpoint
 	zoneSide map[string]int     // zone -> side of a zone partition; absent = side 0
+	nodeSide map[uint64]int     // node -> side of a node partition; absent = side 0
 	isolated map[uint64]bool    // node cut from everyone
 	cut      map[[2]uint64]bool // directed links that drop everything
 	dropP    float64            // probability a batch is lost
@@ -66,6 +67,7 @@ func NewNetwork(opts NetworkOptions) *Network {
 		rng:      rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		nodes:    map[uint64]*endpoint{},
 		zoneSide: map[string]int{},
+		nodeSide: map[uint64]int{},
 		isolated: map[uint64]bool{},
 		cut:      map[[2]uint64]bool{},
 		stats:    map[string]uint64{},
@@ -142,7 +144,7 @@ func (n *Network) linkUpLocked(from, to *endpoint) bool {
 	if n.isolated[from.id] || n.isolated[to.id] || n.cut[[2]uint64{from.id, to.id}] {
 		return false
 	}
-	return n.zoneSide[from.zone] == n.zoneSide[to.zone]
+	return n.zoneSide[from.zone] == n.zoneSide[to.zone] && n.nodeSide[from.id] == n.nodeSide[to.id]
 }
 
 func (n *Network) send(from *endpoint, to uint64, batch []Envelope) {
@@ -201,6 +203,20 @@ func (n *Network) PartitionZones(sides ...[]string) {
 	for i, zones := range sides {
 		for _, z := range zones {
 			n.zoneSide[z] = i
+		}
+	}
+}
+
+// PartitionNodes splits the network by node: nodes on different sides
+// cannot talk. Nodes not named are on side 0 with the first list. It
+// composes with PartitionZones (both must allow a link).
+func (n *Network) PartitionNodes(sides ...[]uint64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.nodeSide = map[uint64]int{}
+	for i, ids := range sides {
+		for _, id := range ids {
+			n.nodeSide[id] = i
 		}
 	}
 }
@@ -278,6 +294,7 @@ func (n *Network) Resume(id uint64) {
 func (n *Network) Heal() {
 	n.mu.Lock()
 	n.zoneSide = map[string]int{}
+	n.nodeSide = map[uint64]int{}
 	n.isolated = map[uint64]bool{}
 	n.cut = map[[2]uint64]bool{}
 	n.dropP, n.delayP, n.delayMax = 0, 0, 0

@@ -72,6 +72,8 @@ func TestNetworkFaults(t *testing.T) {
 		{"healthy", func(*Network) {}, map[[2]uint64]bool{{1, 2}: true, {2, 3}: true, {3, 1}: true}},
 		{"zone partition", func(n *Network) { n.PartitionZones([]string{"az1", "az2"}, []string{"az3"}) },
 			map[[2]uint64]bool{{1, 2}: true, {1, 3}: false, {3, 2}: false}},
+		{"node partition", func(n *Network) { n.PartitionNodes([]uint64{1}, []uint64{2, 3}) },
+			map[[2]uint64]bool{{1, 2}: false, {3, 1}: false, {2, 3}: true}},
 		{"isolate", func(n *Network) { n.Isolate(2) }, map[[2]uint64]bool{{1, 2}: false, {2, 3}: false, {1, 3}: true}},
 		{"cut one direction", func(n *Network) { n.Cut(1, 2) }, map[[2]uint64]bool{{1, 2}: false, {2, 1}: true}},
 		{"total loss", func(n *Network) { n.SetLoss(1) }, map[[2]uint64]bool{{1, 2}: false, {3, 1}: false}},

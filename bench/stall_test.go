@@ -41,13 +41,21 @@ func opLatency(t *testing.T, tgt results.Target, op string) results.Stats {
 // for q > 1-X/Y the q-quantile is X - (1-q)·Y: p90 = 50 ms, p99 = 95 ms,
 // max ≈ 100 ms, p50 ≈ s.
 //
-// Negative control: a closed loop with N workers has only N operations
-// waiting in each stall, out of thousands per period, so its p99 stays near
+// Negative control: a closed loop with one worker has only one operation
+// waiting in each stall, out of hundreds per period, so its p99 stays near
 // s while its max still shows the stall: the tail is under-reported.
 //
+// The offered rate is low (200 ops/s) so that even a heavily loaded 2-core
+// machine serves it with room to spare: the test is about where the time
+// is counted, not about speed.
+//
 // Margins are wide for a noisy 2-core machine: scheduling noise only adds
-// latency, so the lower bounds are tight (-15 ms) and the upper bounds loose
-// (+35 ms); the closed loop's p99 must be below a third of the truth.
+// latency, so the lower bounds are tight (-15 ms) and the upper bounds
+// loose (+80 ms: with load average 10 on 2 cores, requests released by a
+// stall were measured finishing up to ~55 ms late); the closed loop's p99
+// must be below a third of the truth. A driver that timed from the actual
+// send (coordinated omission) would report p99 ≈ 1 ms and fail the lower
+// bounds by far.
 func TestOpenLoopSeesStallsClosedLoopHidesThem(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs 2 × 3 s against a stalling server")
@@ -64,13 +72,13 @@ func TestOpenLoopSeesStallsClosedLoopHidesThem(t *testing.T) {
 	}
 
 	open := base
-	open.Rate, open.Arrival, open.Concurrency = 1000, "constant", 200
+	open.Rate, open.Arrival, open.Concurrency = 200, "constant", 64
 	ro, err := Run(context.Background(), open)
 	if err != nil {
 		t.Fatal(err)
 	}
 	closed := base
-	closed.Concurrency = 8
+	closed.Concurrency = 1
 	rc, err := Run(context.Background(), closed)
 	if err != nil {
 		t.Fatal(err)
@@ -85,18 +93,18 @@ func TestOpenLoopSeesStallsClosedLoopHidesThem(t *testing.T) {
 		name        string
 		got, lo, hi float64
 	}{
-		{"open p90 (truth 50 ms)", ms(o.P90), 35, 85},
-		{"open p99 (truth 95 ms)", ms(o.P99), 80, 130},
-		{"open max (truth 100 ms)", ms(o.Max), 85, 250},
-		{"closed max (the stall, seen once per worker)", ms(c.Max), 85, 250},
+		{"open p90 (truth 50 ms)", ms(o.P90), 35, 130},
+		{"open p99 (truth 95 ms)", ms(o.P99), 80, 175},
+		{"open max (truth 100 ms)", ms(o.Max), 85, 300},
+		{"closed max (the stall, seen once per worker)", ms(c.Max), 85, 300},
 	}
 	for _, ck := range checks {
 		if ck.got < ck.lo || ck.got > ck.hi {
 			t.Errorf("%s = %.1f ms, want within [%v, %v] ms", ck.name, ck.got, ck.lo, ck.hi)
 		}
 	}
-	if o.Count < 2500 || ro.Targets[0].Run.MissedStarts != 0 {
-		t.Errorf("open loop completed %d of 3000 scheduled, missed %d", o.Count, ro.Targets[0].Run.MissedStarts)
+	if o.Count < 550 || ro.Targets[0].Run.MissedStarts != 0 {
+		t.Errorf("open loop completed %d of 600 scheduled, missed %d", o.Count, ro.Targets[0].Run.MissedStarts)
 	}
 	if ms(c.P99) > 95.0/3 {
 		t.Errorf("negative control: closed-loop p99 = %.1f ms, expected it to hide the stalls (< 31.7 ms)", ms(c.P99))

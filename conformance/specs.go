@@ -11,4 +11,6 @@ func defineSpecs(e *env) {
 	e.updateSpecs()
 	e.projectionSpecs()
 	e.querySpecs()
+	e.scanSpecs()
+	e.paginationSpecs()
 }

@@ -1,5 +1,12 @@
 package api
 
-// extraOps returns operations defined outside the core files (Query, Scan,
-// batch and transaction operations register here as they land).
-func (h *Handler) extraOps() map[string]op { return nil }
+// extraOps returns the operations beyond the control plane and single-item
+// operations: reads of many items and batches (engine-2).
+func (h *Handler) extraOps() map[string]op {
+	return map[string]op{
+		"Query":          h.query,
+		"Scan":           h.scan,
+		"BatchGetItem":   h.batchGetItem,
+		"BatchWriteItem": h.batchWriteItem,
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"go.etcd.io/raft/v3"
@@ -20,19 +21,22 @@ type Group struct {
 	node *Node
 
 	// Owned by the loop goroutine.
-	rn        *raft.RawNode
-	st        *storage.Group
-	sm        StateMachine
-	dd        *dedup
-	confState *pb.ConfState
-	applied   uint64
-	snapIndex uint64
-	lead      uint64
-	isLeader  bool
-	pending   map[RequestID]*proposal
-	reads     map[uint64]*readReq // by read context, waiting for the read index
-	indexed   []*readReq          // read index known, waiting to be applied
-	readSeq   uint64
+	rn          *raft.RawNode
+	st          *storage.Group
+	sm          StateMachine
+	dd          *dedup
+	confState   *pb.ConfState
+	applied     uint64
+	snapIndex   uint64
+	lead        uint64
+	isLeader    bool
+	pending     map[RequestID]*proposal
+	reads       map[uint64]*readReq // by read context, waiting for the read index
+	indexed     []*readReq          // read index known, waiting to be applied
+	readSeq     uint64
+	confWaiters []*confWaiter
+	forceSnap   bool // a node was added: snapshot and compact now
+	removed     bool // RemoveGroup ran; the loop skips it
 
 	status atomic.Pointer[Status]
 }
@@ -64,6 +68,8 @@ type Status struct {
 	Applied       uint64
 	SnapshotIndex uint64
 	State         string // StateLeader, StateFollower, ...
+	// The configuration as of the applied index.
+	Voters, Learners, VotersOutgoing []uint64
 }
 
 // ID returns the group id.
@@ -78,6 +84,8 @@ func (g *Group) publish() {
 		Group: g.id, Node: g.node.opts.ID, Leader: bs.Lead, IsLeader: bs.RaftState == raft.StateLeader,
 		Term: bs.HardState.GetTerm(), Commit: bs.HardState.GetCommit(), Applied: g.applied,
 		SnapshotIndex: g.snapIndex, State: bs.RaftState.String(),
+		Voters: slices.Clone(g.confState.GetVoters()), Learners: slices.Clone(g.confState.GetLearners()),
+		VotersOutgoing: slices.Clone(g.confState.GetVotersOutgoing()),
 	})
 }
 
@@ -256,18 +264,25 @@ func (g *Group) apply(e *pb.Entry) error {
 			delete(g.pending, id)
 			p.done <- outcome{v: res}
 		}
-	case pb.EntryType_EntryConfChange:
-		var cc pb.ConfChange
-		if err := proto.Unmarshal(e.GetData(), &cc); err != nil {
-			return fmt.Errorf("replica: group %d conf change %d: %w", g.id, idx, err)
+	case pb.EntryType_EntryConfChange, pb.EntryType_EntryConfChangeV2:
+		var cc pb.ConfChangeI
+		if e.GetType() == pb.EntryType_EntryConfChange {
+			var v1 pb.ConfChange
+			if err := proto.Unmarshal(e.GetData(), &v1); err != nil {
+				return fmt.Errorf("replica: group %d conf change %d: %w", g.id, idx, err)
+			}
+			cc = &v1
+		} else {
+			var v2 pb.ConfChangeV2
+			if err := proto.Unmarshal(e.GetData(), &v2); err != nil {
+				return fmt.Errorf("replica: group %d conf change %d: %w", g.id, idx, err)
+			}
+			cc = &v2
 		}
-		g.confState = g.rn.ApplyConfChange(&cc)
-	case pb.EntryType_EntryConfChangeV2:
-		var cc pb.ConfChangeV2
-		if err := proto.Unmarshal(e.GetData(), &cc); err != nil {
-			return fmt.Errorf("replica: group %d conf change %d: %w", g.id, idx, err)
-		}
-		g.confState = g.rn.ApplyConfChange(&cc)
+		g.confState = g.rn.ApplyConfChange(cc)
+		v2 := cc.AsV2()
+		g.forceSnap = g.forceSnap || addsNode(v2)
+		g.confApplied(v2)
 	}
 	g.applied = idx
 	return nil
@@ -291,7 +306,12 @@ func (g *Group) completeReads() {
 // SnapshotEvery applied entries.
 func (g *Group) maybeSnapshot() error {
 	o := g.node.opts
-	if g.applied < g.snapIndex+o.SnapshotEvery {
+	keep := o.SnapshotKeep
+	if g.forceSnap {
+		// A node was added: it must start from a snapshot whose
+		// configuration includes it, so drop the whole log.
+		g.forceSnap, keep = false, 0
+	} else if g.applied < g.snapIndex+o.SnapshotEvery {
 		return nil
 	}
 	image, err := g.sm.Snapshot()
@@ -299,7 +319,7 @@ func (g *Group) maybeSnapshot() error {
 		return fmt.Errorf("replica: group %d snapshot: %w", g.id, err)
 	}
 	data := encodeSnapshot(g.dd, image)
-	if err := g.node.store.Compact(g.id, g.applied, g.confState, data, o.SnapshotKeep); err != nil {
+	if err := g.node.store.Compact(g.id, g.applied, g.confState, data, keep); err != nil {
 		return fmt.Errorf("replica: group %d compact: %w", g.id, err)
 	}
 	g.snapIndex = g.applied
@@ -320,4 +340,8 @@ func (g *Group) failAll(propErr, readErr error) {
 		r.done <- readErr
 	}
 	g.indexed = nil
+	for _, w := range g.confWaiters {
+		w.done <- propErr
+	}
+	g.confWaiters = nil
 }

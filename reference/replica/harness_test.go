@@ -16,7 +16,9 @@ import (
 
 const testGroup = 1
 
-var testZones = map[uint64]string{1: "az1", 2: "az2", 3: "az3"}
+// Nodes 1-3 are the group's initial voters; node 4 (az1) joins later in
+// membership tests.
+var testZones = map[uint64]string{1: "az1", 2: "az2", 3: "az3", 4: "az1"}
 
 // harness is a 3-node, 3-zone in-process cluster with one group, crashable
 // disks and a seeded fault network.
@@ -41,8 +43,7 @@ func newHarness(t *testing.T, seed uint64, mod func(*Options)) *harness {
 	}
 	h := &harness{t: t, rng: rand.New(rand.NewPCG(seed, 7)), net: transport.NewNetwork(transport.NetworkOptions{Seed: seed}),
 		opts: opts, fs: map[uint64]*vfs.Crashable{}, nodes: map[uint64]*Node{}, stores: map[uint64]*storage.Store{}, sms: map[uint64]*kv{}}
-	for id := range testZones {
-		h.fs[id] = vfs.NewCrashable()
+	for id := uint64(1); id <= 3; id++ {
 		h.start(id)
 	}
 	t.Cleanup(func() {
@@ -57,6 +58,9 @@ func newHarness(t *testing.T, seed uint64, mod func(*Options)) *harness {
 func (h *harness) start(id uint64) {
 	h.t.Helper()
 	ctx := context.Background()
+	if h.fs[id] == nil {
+		h.fs[id] = vfs.NewCrashable()
+	}
 	st, err := storage.Open(ctx, storage.Options{FS: h.fs[id], Dir: "/data"})
 	if err != nil {
 		h.t.Fatalf("node %d: open store: %v", id, err)
@@ -69,7 +73,11 @@ func (h *harness) start(id uint64) {
 		h.t.Fatal(err)
 	}
 	sm := newKV()
-	if _, err := n.AddGroup(ctx, testGroup, []uint64{1, 2, 3}, sm); err != nil {
+	var voters []uint64 // a new node joins empty
+	if id <= 3 {
+		voters = []uint64{1, 2, 3}
+	}
+	if _, err := n.AddGroup(ctx, testGroup, voters, sm); err != nil {
 		h.t.Fatalf("node %d: %v", id, err)
 	}
 	tr, err := h.net.Join(id, transport.JoinOptions{Zone: testZones[id], Handler: n.Deliver, Pause: n.SetPaused})

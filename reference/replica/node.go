@@ -175,7 +175,9 @@ func (n *Node) Group(id uint64) (*Group, bool) {
 // AddGroup starts this node's replica of group id with state machine sm. A
 // group already in the store restarts from it (state machine restored from
 // the snapshot, committed entries replayed); a new one is created with the
-// given voters (one per zone) as its initial configuration.
+// given voters (one per zone) as its initial configuration, or, with no
+// voters, as an empty replica that waits to be added by the leader (see
+// JoinGroup).
 func (n *Node) AddGroup(ctx context.Context, id uint64, voters []uint64, sm StateMachine) (*Group, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -188,7 +190,7 @@ func (n *Node) AddGroup(ctx context.Context, id uint64, voters []uint64, sm Stat
 	}
 	st, ok := n.store.Group(id)
 	if !ok {
-		if !slices.Contains(voters, n.opts.ID) {
+		if len(voters) > 0 && !slices.Contains(voters, n.opts.ID) {
 			return nil, fmt.Errorf("replica: node %d is not a voter of new group %d %v", n.opts.ID, id, voters)
 		}
 		var err error
@@ -218,6 +220,7 @@ func (n *Node) AddGroup(ctx context.Context, id uint64, voters []uint64, sm Stat
 		// Proposals are only accepted by the leader, which answers them;
 		// a follower returns NotLeader with a hint instead of forwarding.
 		DisableProposalForwarding: true,
+		StepDownOnRemoval:         true,
 		Logger:                    raftLogger{n.log.With("group", id)},
 	}
 	rn, err := raft.NewRawNode(cfg)
@@ -235,6 +238,42 @@ func (n *Node) AddGroup(ctx context.Context, id uint64, voters []uint64, sm Stat
 	n.mu.Unlock()
 	n.signal()
 	return g, nil
+}
+
+// JoinGroup starts an empty replica of an existing group on this node; the
+// group's leader then adds it with Group.MoveReplica (or ChangeConf) and
+// sends it a snapshot.
+func (n *Node) JoinGroup(ctx context.Context, id uint64, sm StateMachine) (*Group, error) {
+	return n.AddGroup(ctx, id, nil, sm)
+}
+
+// RemoveGroup stops this node's replica of group id and deletes its state
+// (after the replica was moved away, or its partition split). Waiters get
+// ErrStopped.
+func (n *Node) RemoveGroup(ctx context.Context, id uint64) error {
+	done := make(chan error, 1)
+	err := n.submit(func() {
+		n.mu.Lock()
+		g, ok := n.groups[id]
+		delete(n.groups, id)
+		n.mu.Unlock()
+		if !ok {
+			done <- fmt.Errorf("replica: no group %d on node %d", id, n.opts.ID)
+			return
+		}
+		g.removed = true
+		g.failAll(ErrStopped, ErrStopped)
+		done <- n.store.RemoveGroup(id)
+	})
+	if err != nil {
+		return err
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (n *Node) run() {
@@ -272,7 +311,9 @@ func (n *Node) run() {
 		slices.SortFunc(groups, func(a, b *Group) int { return int64cmp(a.id, b.id) })
 		if tick {
 			for _, g := range groups {
-				g.rn.Tick()
+				if !g.removed {
+					g.rn.Tick()
+				}
 			}
 		}
 		for _, in := range inbox {
@@ -320,7 +361,7 @@ func (n *Node) handleReady(groups []*Group) (bool, error) {
 	var work []groupReady
 	var ups []storage.Update
 	for _, g := range groups {
-		if !g.rn.HasReady() {
+		if g.removed || !g.rn.HasReady() {
 			continue
 		}
 		rd := g.rn.Ready()

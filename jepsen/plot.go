@@ -91,6 +91,7 @@ func PlotTimeline(w io.Writer, res *Result) error {
 		line[i] = plotter.XY{X: (float64(i) + 0.5) * bucket, Y: c / bucket}
 		peak = math.Max(peak, c/bucket)
 	}
+	thr.Y.Min = 0
 	shade(thr, res.Faults, 0, peak)
 	l, err := plotter.NewLine(line)
 	if err != nil {
@@ -119,6 +120,7 @@ func PlotTimeline(w io.Writer, res *Result) error {
 
 // shade adds one translucent rectangle per fault window spanning [lo, hi].
 func shade(p *plot.Plot, faults []history.Window, lo, hi float64) {
+	named := map[string]bool{}
 	for _, f := range faults {
 		x0, x1 := time.Duration(f.Start).Seconds(), time.Duration(f.Stop).Seconds()
 		poly, err := plotter.NewPolygon(plotter.XYs{{X: x0, Y: lo}, {X: x1, Y: lo}, {X: x1, Y: hi}, {X: x0, Y: hi}})
@@ -129,7 +131,10 @@ func shade(p *plot.Plot, faults []history.Window, lo, hi float64) {
 		poly.Color = c
 		poly.LineStyle.Width = 0
 		p.Add(poly)
-		p.Legend.Add(f.Fault, poly)
+		if !named[f.Fault] {
+			named[f.Fault] = true
+			p.Legend.Add(f.Fault, poly)
+		}
 	}
 }
 

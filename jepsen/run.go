@@ -70,13 +70,14 @@ func Run(ctx context.Context, cfg Config, historyOut io.Writer) (*Result, error)
 	log.Info("jepsen: run", "table", cfg.Table, "clients", cfg.Clients, "duration", cfg.Duration, "faults", len(sched.Faults))
 	phase, cancelPhase := context.WithTimeout(ctx, cfg.Duration)
 	since := func() time.Duration { return time.Duration(rec.Now()) }
-	var wg sync.WaitGroup
-	wg.Go(func() { nemesis.Execute(phase, cfg.Nemesis, sched, since, recObserver{rec}, log) })
+	var nem, workers sync.WaitGroup
+	nem.Go(func() { nemesis.Execute(phase, cfg.Nemesis, sched, since, recObserver{rec}, log) })
 	for w := range cfg.Clients {
-		wg.Go(func() { r.worker(phase, w) })
+		workers.Go(func() { r.worker(phase, w) })
 	}
-	wg.Wait()
-	cancelPhase()
+	workers.Wait()
+	cancelPhase() // MaxOps reached before Duration: the nemesis stops too
+	nem.Wait()
 	opsEnd := time.Duration(rec.Now())
 
 	// Heal, wait for health, final reads.

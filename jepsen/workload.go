@@ -113,7 +113,13 @@ func (g *generator) op(rng *rand.Rand) history.Op {
 		case x < 0.75:
 			return history.Op{F: history.Write, Key: k, Value: history.Int(g.unique())}
 		default:
-			return history.Op{F: history.CAS, Key: k, Expect: history.Int(g.latest(k)), Value: history.Int(g.unique())}
+			// Mostly the latest value seen, so many succeed; sometimes an
+			// older one, so conditions are exercised both ways.
+			expect := g.latest(k)
+			if rng.IntN(4) == 0 {
+				expect -= 1 + rng.Int64N(3)
+			}
+			return history.Op{F: history.CAS, Key: k, Expect: history.Int(expect), Value: history.Int(g.unique())}
 		}
 	case Set:
 		if x < 0.1 {

@@ -13,4 +13,5 @@ func defineSpecs(e *env) {
 	e.querySpecs()
 	e.scanSpecs()
 	e.paginationSpecs()
+	e.batchSpecs()
 }

@@ -77,7 +77,7 @@ func (u *Update) Apply(item value.Item) (value.Item, error) {
 		}
 	}
 	for _, a := range others {
-		if err := addOrDelete(out, a); err != nil {
+		if err := addOrDelete(out, a, u.legacy); err != nil {
 			return nil, err
 		}
 	}
@@ -278,10 +278,18 @@ func removeIn(cur value.Value, rest Path) value.Value {
 
 // addOrDelete applies an ADD (number addition or set union) or DELETE (set
 // difference) action.
-func addOrDelete(item value.Item, a action) error {
+func addOrDelete(item value.Item, a action, legacy bool) error {
 	p := a.target.path
 	arg := a.val.val
 	cur, exists := p.Get(item)
+	badOperand := errBadOperand
+	if legacy {
+		badOperand = "Type mismatch for attribute to update"
+		if exists && a.kind == ActionAdd && cur.T == value.L && arg.T == value.L {
+			l := make([]value.Value, 0, len(cur.List)+len(arg.List))
+			return setAt(item, p, value.List(append(append(l, cur.List...), arg.List...)...))
+		}
+	}
 	if !exists {
 		if a.kind == ActionDelete {
 			if len(p) > 1 {
@@ -301,7 +309,7 @@ func addOrDelete(item value.Item, a action) error {
 		return setAt(item, p, value.Value{T: value.N, Str: s})
 	}
 	if !cur.T.IsSet() || cur.T != arg.T {
-		return ddberr.Validationf("%s", errBadOperand)
+		return ddberr.Validationf("%s", badOperand)
 	}
 	var nv value.Value
 	if a.kind == ActionAdd {

@@ -14,6 +14,9 @@ import (
 // false, as in DynamoDB. The error result is kept for future checks that
 // depend on item contents.
 func (c *Condition) Eval(item value.Item) (bool, error) {
+	if c.root == nil { // an empty legacy Expected or filter
+		return true, nil
+	}
 	return evalCond(c.root, item), nil
 }
 

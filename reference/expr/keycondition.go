@@ -160,13 +160,33 @@ func (k *KeyCondition) Validate(hashKey, rangeKey string) error {
 	if k.hash == nil {
 		return ddberr.Validationf("Query condition missed key schema element: %s", hashKey)
 	}
+	if !k.hash.Op.indexable() {
+		return ddberr.Validationf("Attempted conditional constraint is not an indexable operation")
+	}
 	if k.hash.Op != KeyEQ {
 		return ddberr.Validationf("Query key condition not supported")
 	}
-	if len(k.Parts) > 1 && k.rng == nil {
-		return ddberr.Validationf("Query condition missed key schema element: %s", rangeKey)
+	if k.rng == nil {
+		if len(k.Parts) > 1 {
+			return ddberr.Validationf("Query condition missed key schema element: %s", rangeKey)
+		}
+		return nil
+	}
+	if !k.rng.Op.indexable() {
+		return ddberr.Validationf("Attempted conditional constraint is not an indexable operation")
 	}
 	return nil
+}
+
+// indexable reports whether a key condition operator can be answered from
+// the key order. Legacy KeyConditions may carry NULL, NOT_NULL, NE,
+// CONTAINS, NOT_CONTAINS or IN, which cannot.
+func (o KeyOp) indexable() bool {
+	switch o {
+	case KeyEQ, KeyLT, KeyLE, KeyGT, KeyGE, KeyBetween, KeyBeginsWith:
+		return true
+	}
+	return false
 }
 
 // ValidateTypes checks that the condition's values have the key

@@ -33,6 +33,9 @@ type action struct {
 // Update is a parsed UpdateExpression.
 type Update struct {
 	actions []action
+	// legacy marks an update converted from AttributeUpdates: ADD also
+	// appends to lists and type errors use the legacy message.
+	legacy bool
 }
 
 var updateKeywords = []string{"SET", "REMOVE", "ADD", "DELETE"}

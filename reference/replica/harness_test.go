@@ -32,6 +32,9 @@ type harness struct {
 	nodes  map[uint64]*Node
 	stores map[uint64]*storage.Store
 	sms    map[uint64]*kv
+	// onStart, when set, adds the node's groups instead of the default
+	// testGroup (tests whose nodes carry other groups).
+	onStart func(n *Node)
 }
 
 func newHarness(t *testing.T, seed uint64, mod func(*Options)) *harness {
@@ -73,12 +76,16 @@ func (h *harness) start(id uint64) {
 		h.t.Fatal(err)
 	}
 	sm := newKV()
-	var voters []uint64 // a new node joins empty
-	if id <= 3 {
-		voters = []uint64{1, 2, 3}
-	}
-	if _, err := n.AddGroup(ctx, testGroup, voters, sm); err != nil {
-		h.t.Fatalf("node %d: %v", id, err)
+	if h.onStart != nil {
+		h.onStart(n)
+	} else {
+		var voters []uint64 // a new node joins empty
+		if id <= 3 {
+			voters = []uint64{1, 2, 3}
+		}
+		if _, err := n.AddGroup(ctx, testGroup, voters, sm); err != nil {
+			h.t.Fatalf("node %d: %v", id, err)
+		}
 	}
 	tr, err := h.net.Join(id, transport.JoinOptions{Zone: testZones[id], Handler: n.Deliver, Pause: n.SetPaused})
 	if err != nil {
@@ -210,23 +217,33 @@ func (h *harness) write(ctx context.Context, id RequestID, cmd string, among ...
 	return kvResult{}, fmt.Errorf("write %q: %w (last: %v)", cmd, ctx.Err(), last)
 }
 
-// waitConverged waits until the replicas among have applied the same index
-// and returns their digests, which the caller compares.
+// waitConverged waits until the replicas among have applied everything
+// acknowledged so far (a read index on their leader sets the floor) and
+// the same index, and returns their digests, which the caller compares.
 func (h *harness) waitConverged(among ...uint64) map[uint64]string {
 	h.t.Helper()
+	lead := h.waitLeader(among...)
+	if err := readIndex(h, lead); err != nil {
+		h.t.Fatal(err)
+	}
+	floor := h.group(lead).Status().Applied
 	digests := map[uint64]string{}
 	h.eventually("replicas to converge", 10*time.Second, func() bool {
-		var applied uint64
-		for i, id := range among {
+		for _, id := range among {
 			s := h.group(id).Status()
-			if i == 0 {
-				applied = s.Applied
-			} else if s.Applied != applied || s.Commit != applied {
+			if s.Applied < floor || s.Applied != s.Commit || s.Applied != h.group(among[0]).Status().Applied {
 				return false
 			}
 		}
 		for _, id := range among {
 			digests[id] = h.sm(id).Digest()
+		}
+		// The state machines may move on between the status check and
+		// the digests; only equal indexes make digests comparable.
+		for _, id := range among {
+			if h.group(id).Status().Applied != h.group(among[0]).Status().Applied {
+				return false
+			}
 		}
 		return true
 	})

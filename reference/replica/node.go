@@ -179,6 +179,22 @@ func (n *Node) Group(id uint64) (*Group, bool) {
 // voters, as an empty replica that waits to be added by the leader (see
 // JoinGroup).
 func (n *Node) AddGroup(ctx context.Context, id uint64, voters []uint64, sm StateMachine) (*Group, error) {
+	return n.addGroup(ctx, id, voters, sm, false)
+}
+
+// AddGroupWithState is AddGroup for a group born with state, such as a
+// child of a partition split: when the group is new, sm's current image
+// (sm.Snapshot) becomes the group's durable initial state, so every replica
+// that creates the child from the same split starts identical and a restart
+// restores it. When the group already exists in the store (a restart, or
+// the split command replayed), the store wins and sm is restored from it.
+// Call it from the goroutine that handles the split's result, not from
+// inside StateMachine.Apply.
+func (n *Node) AddGroupWithState(ctx context.Context, id uint64, voters []uint64, sm StateMachine) (*Group, error) {
+	return n.addGroup(ctx, id, voters, sm, true)
+}
+
+func (n *Node) addGroup(ctx context.Context, id uint64, voters []uint64, sm StateMachine, withState bool) (*Group, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -193,8 +209,16 @@ func (n *Node) AddGroup(ctx context.Context, id uint64, voters []uint64, sm Stat
 		if len(voters) > 0 && !slices.Contains(voters, n.opts.ID) {
 			return nil, fmt.Errorf("replica: node %d is not a voter of new group %d %v", n.opts.ID, id, voters)
 		}
+		var data []byte
+		if withState {
+			image, err := sm.Snapshot()
+			if err != nil {
+				return nil, fmt.Errorf("replica: group %d initial state: %w", id, err)
+			}
+			data = encodeSnapshot(newDedup(n.opts.DedupWindow), image)
+		}
 		var err error
-		if st, err = n.store.CreateGroup(id, &pb.ConfState{Voters: slices.Clone(voters)}); err != nil {
+		if st, err = n.store.CreateGroupWithData(id, &pb.ConfState{Voters: slices.Clone(voters)}, data); err != nil {
 			return nil, fmt.Errorf("replica: create group %d: %w", id, err)
 		}
 	}

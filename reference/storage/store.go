@@ -330,12 +330,19 @@ func (s *Store) Fsyncs() uint64 {
 // CreateGroup makes a new, empty group whose initial configuration is cs
 // (the bootstrap voters), durable before it returns.
 func (s *Store) CreateGroup(id uint64, cs *pb.ConfState) (*Group, error) {
+	return s.CreateGroupWithData(id, cs, nil)
+}
+
+// CreateGroupWithData is CreateGroup for a group that starts with state:
+// data is its initial state machine image, kept as the data of the group's
+// index-0 snapshot (a child of a split starts with half of its parent).
+func (s *Store) CreateGroupWithData(id uint64, cs *pb.ConfState, data []byte) (*Group, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.groups[id]; ok {
 		return nil, fmt.Errorf("storage: group %d already exists", id)
 	}
-	snap := &pb.Snapshot{Metadata: &pb.SnapshotMetadata{ConfState: cs, Index: new(uint64(0)), Term: new(uint64(0))}}
+	snap := &pb.Snapshot{Data: data, Metadata: &pb.SnapshotMetadata{ConfState: cs, Index: new(uint64(0)), Term: new(uint64(0))}}
 	if err := writeSnapshotFile(s.fs, s.opts.Dir, id, snap, !s.opts.NoSync); err != nil {
 		return nil, err
 	}

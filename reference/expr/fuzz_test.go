@@ -52,6 +52,26 @@ func FuzzParseCondition(f *testing.F) {
 			checkValidation(t, "Eval", src, err)
 		}
 		checkValidation(t, "CheckUnused", src, p.CheckUnused())
+		// The printed form parses back to an equivalent condition.
+		text, nm, vs := c.Expression()
+		p2 := NewParams(nm, vs)
+		c2, err := p2.ParseCondition(text)
+		if err != nil {
+			if len(text) > MaxExpressionSize {
+				return
+			}
+			t.Fatalf("%q printed as %q: %v", src, text, err)
+		}
+		if err := p2.CheckUnused(); err != nil {
+			t.Fatalf("%q printed as %q: %v", src, text, err)
+		}
+		for _, it := range []value.Item{nil, fuzzItem()} {
+			a, _ := c.Eval(it)
+			b, _ := c2.Eval(it)
+			if a != b {
+				t.Fatalf("%q = %v but its printed form %q = %v", src, a, text, b)
+			}
+		}
 	})
 }
 
@@ -63,7 +83,19 @@ func FuzzParseUpdate(f *testing.F) {
 			return
 		}
 		_ = u.Paths()
+		text, nm, vs := u.Expression()
+		u2, err := NewParams(nm, vs).ParseUpdate(text)
+		if err != nil && len(text) <= MaxExpressionSize {
+			t.Fatalf("%q printed as %q: %v", src, text, err)
+		}
 		for _, it := range []value.Item{nil, {}, fuzzItem()} {
+			if u2 != nil {
+				a, errA := u.Apply(it)
+				b, errB := u2.Apply(it)
+				if (errA == nil) != (errB == nil) || !value.EqualItems(a, b) {
+					t.Fatalf("%q and its printed form %q differ: %v/%v vs %v/%v", src, text, a, errA, b, errB)
+				}
+			}
 			var before value.Item
 			if it != nil {
 				before = deepCopy(it)

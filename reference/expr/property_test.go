@@ -264,6 +264,40 @@ func TestConditionMatchesModel(t *testing.T) {
 	})
 }
 
+// TestPrintRoundTrip: a printed condition parses back (with the printer's
+// names and values, all of them used) to a condition that evaluates the
+// same, and printing is stable.
+func TestPrintRoundTrip(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		g := &condGen{t: t, values: map[string]value.Value{}}
+		src, _ := g.cond(3)
+		c, err := NewParams(nil, g.values).ParseCondition(src)
+		if err != nil {
+			t.Fatalf("parse %q: %v", src, err)
+		}
+		text, names, values := c.Expression()
+		p2 := NewParams(names, values)
+		c2, err := p2.ParseCondition(text)
+		if err != nil {
+			t.Fatalf("%q printed as %q: %v", src, text, err)
+		}
+		if err := p2.CheckUnused(); err != nil {
+			t.Fatalf("%q printed as %q: %v", src, text, err)
+		}
+		if again, _, _ := c2.Expression(); again != text {
+			t.Fatalf("printing is not stable: %q then %q", text, again)
+		}
+		for range 10 {
+			_, vi := drawItem(t)
+			a, _ := c.Eval(vi)
+			b, _ := c2.Eval(vi)
+			if a != b {
+				t.Fatalf("%q = %v on %v, printed %q = %v", src, a, vi, text, b)
+			}
+		}
+	})
+}
+
 // TestUpdateMatchesModel: random SET/REMOVE/ADD/DELETE actions on top-level
 // attributes of a random item agree with a model map: the result, or
 // whether the update fails.

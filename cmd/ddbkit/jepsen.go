@@ -13,6 +13,7 @@ import (
 	"github.com/ddbkit/ddbkit/internal/target"
 	"github.com/ddbkit/ddbkit/jepsen"
 	"github.com/ddbkit/ddbkit/jepsen/nemesis"
+	"github.com/ddbkit/ddbkit/reference/server"
 )
 
 // Exit codes of `ddbkit jepsen`.
@@ -53,11 +54,17 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 				cfg.Seed = time.Now().UnixNano() % 1_000_000_000
 			}
 			if endpoint == "" {
-				// The embedded reference server becomes the default target as
-				// soon as reference/server is committed.
-				return &exitError{1, fmt.Errorf("jepsen: --endpoint-url is required for now")}
+				srv, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", Logger: log})
+				if err != nil {
+					return fmt.Errorf("jepsen: start embedded reference server: %w", err)
+				}
+				defer srv.Close()
+				endpoint = srv.URL()
+				cfg.Endpoint = "embedded reference server " + endpoint
+				log.Info("jepsen: target is the embedded reference server (single node)", "url", endpoint)
+			} else {
+				cfg.Endpoint = endpoint
 			}
-			cfg.Endpoint = endpoint
 			var nem nemesis.Nemesis = nemesis.None{}
 			if startCmd != "" {
 				nem = &nemesis.HookNemesis{StartCmd: startCmd, StopCmd: stopCmd, Seed: cfg.Seed, Log: log}

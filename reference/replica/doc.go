@@ -29,9 +29,13 @@
 // Reads: Group.ReadIndex uses raft's ReadOnlySafe read index (the leader
 // confirms with a quorum that it still leads) and returns once this replica
 // has applied up to that index; the caller may then read its state machine
-// and the read is linearizable. CheckQuorum and PreVote are on, so a leader
-// cut off from a quorum steps down within an election timeout and stops
-// serving.
+// and the read is linearizable. CheckQuorum and PreVote are on; on top of
+// raft's CheckQuorum (which looks at whole election-timeout periods and may
+// take two to step a leader down) each group keeps a sliding window of when
+// it last heard from each voter, so a leader cut off from a quorum stops
+// serving (NotLeader, Status.IsLeader false) one election timeout after it
+// last heard from a quorum — no later than the others can elect a
+// successor.
 //
 // Snapshots: every Options.SnapshotEvery applied entries a group snapshots its
 // state machine and compacts its log (keeping SnapshotKeep entries for slow

@@ -29,7 +29,9 @@ type Group struct {
 	applied     uint64
 	snapIndex   uint64
 	lead        uint64
-	isLeader    bool
+	isLeader    bool              // raft's state
+	quorumLost  bool              // leader that has not heard from a quorum for an election timeout
+	lastHeard   map[uint64]uint64 // peer -> node tick of its last message
 	pending     map[RequestID]*proposal
 	reads       map[uint64]*readReq // by read context, waiting for the read index
 	indexed     []*readReq          // read index known, waiting to be applied
@@ -81,12 +83,52 @@ func (g *Group) Status() Status { return *g.status.Load() }
 func (g *Group) publish() {
 	bs := g.rn.BasicStatus()
 	g.status.Store(&Status{
-		Group: g.id, Node: g.node.opts.ID, Leader: bs.Lead, IsLeader: bs.RaftState == raft.StateLeader,
+		Group: g.id, Node: g.node.opts.ID, Leader: g.hintFrom(bs.Lead), IsLeader: bs.RaftState == raft.StateLeader && !g.quorumLost,
 		Term: bs.HardState.GetTerm(), Commit: bs.HardState.GetCommit(), Applied: g.applied,
 		SnapshotIndex: g.snapIndex, State: bs.RaftState.String(),
 		Voters: slices.Clone(g.confState.GetVoters()), Learners: slices.Clone(g.confState.GetLearners()),
 		VotersOutgoing: slices.Clone(g.confState.GetVotersOutgoing()),
 	})
+}
+
+// serving reports whether this replica accepts proposals and reads: it
+// leads and has heard from a quorum within the last election timeout.
+func (g *Group) serving() bool { return g.isLeader && !g.quorumLost }
+
+// hint is the leader to report in a NotLeaderError.
+func (g *Group) hint() uint64 { return g.hintFrom(g.lead) }
+
+func (g *Group) hintFrom(lead uint64) uint64 {
+	if lead == g.node.opts.ID && g.quorumLost {
+		return 0 // we lead in name only: the real leader is unknown
+	}
+	return lead
+}
+
+// heard records a message from peer (any message of this group).
+func (g *Group) heard(peer uint64) { g.lastHeard[peer] = g.node.ticks }
+
+// checkQuorum runs every tick on a leader. Raft's own CheckQuorum looks
+// at whole election-timeout periods, so a leader cut off just after a check
+// keeps its role for up to two election timeouts; this sliding window stops
+// it serving one election timeout after it last heard from a quorum (raft
+// steps it down at its next check). In a joint configuration raft's check
+// alone applies.
+func (g *Group) checkQuorum() {
+	if !g.isLeader || g.quorumLost || len(g.confState.GetVotersOutgoing()) > 0 {
+		return
+	}
+	voters := g.confState.GetVoters()
+	active := 0
+	for _, id := range voters {
+		if id == g.node.opts.ID || g.node.ticks-g.lastHeard[id] < uint64(g.node.opts.ElectionTicks) {
+			active++
+		}
+	}
+	if active < len(voters)/2+1 {
+		g.quorumLost = true
+		g.failAll(ErrOutcomeUnknown, &NotLeaderError{Group: g.id})
+	}
 }
 
 // NewRequestID returns a fresh request id of this node's client.
@@ -113,8 +155,8 @@ func (g *Group) ProposeRequest(ctx context.Context, id RequestID, cmd []byte) (a
 			p.done <- outcome{v: g.dd.result(id)}
 			return
 		}
-		if !g.isLeader {
-			p.done <- outcome{err: &NotLeaderError{Group: g.id, Leader: g.lead}}
+		if !g.serving() {
+			p.done <- outcome{err: &NotLeaderError{Group: g.id, Leader: g.hint()}}
 			return
 		}
 		if other, ok := g.pending[id]; ok {
@@ -146,8 +188,8 @@ func (g *Group) ProposeRequest(ctx context.Context, id RequestID, cmd []byte) (a
 func (g *Group) ReadIndex(ctx context.Context) error {
 	r := &readReq{done: make(chan error, 1)}
 	err := g.node.submit(func() {
-		if !g.isLeader {
-			r.done <- &NotLeaderError{Group: g.id, Leader: g.lead}
+		if !g.serving() {
+			r.done <- &NotLeaderError{Group: g.id, Leader: g.hint()}
 			return
 		}
 		g.readSeq++
@@ -232,6 +274,13 @@ func (g *Group) handle(rd raft.Ready) error {
 		wasLeader := g.isLeader
 		g.lead = rd.SoftState.Lead
 		g.isLeader = rd.SoftState.RaftState == raft.StateLeader
+		if g.isLeader && !wasLeader {
+			g.quorumLost = false
+			clear(g.lastHeard)
+			for _, id := range g.confState.GetVoters() {
+				g.lastHeard[id] = g.node.ticks // a new leader's grace period
+			}
+		}
 		if wasLeader && !g.isLeader {
 			g.failAll(ErrOutcomeUnknown, &NotLeaderError{Group: g.id, Leader: g.lead})
 		}

@@ -38,8 +38,8 @@ type confWaiter struct {
 func (g *Group) ChangeConf(ctx context.Context, cc *pb.ConfChangeV2) error {
 	w := &confWaiter{done: make(chan error, 1)}
 	err := g.node.submit(func() {
-		if !g.isLeader {
-			w.done <- &NotLeaderError{Group: g.id, Leader: g.lead}
+		if !g.serving() {
+			w.done <- &NotLeaderError{Group: g.id, Leader: g.hint()}
 			return
 		}
 		g.readSeq++

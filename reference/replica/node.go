@@ -34,7 +34,8 @@ type Node struct {
 	pauseCh chan bool
 	stop    chan struct{}
 	done    chan struct{}
-	err     error // why the loop ended; set before done is closed
+	err     error  // why the loop ended; set before done is closed
+	ticks   uint64 // raft ticks so far; owned by the loop
 	iters   atomic.Uint64
 }
 
@@ -222,7 +223,8 @@ func (n *Node) addGroup(ctx context.Context, id uint64, voters []uint64, sm Stat
 			return nil, fmt.Errorf("replica: create group %d: %w", id, err)
 		}
 	}
-	g := &Group{id: id, node: n, st: st, sm: sm, pending: map[RequestID]*proposal{}, reads: map[uint64]*readReq{}}
+	g := &Group{id: id, node: n, st: st, sm: sm, pending: map[RequestID]*proposal{}, reads: map[uint64]*readReq{},
+		lastHeard: map[uint64]uint64{}}
 	snap, err := st.Snapshot()
 	if err != nil {
 		return nil, fmt.Errorf("replica: group %d snapshot: %w", id, err)
@@ -263,6 +265,22 @@ func (n *Node) addGroup(ctx context.Context, id uint64, voters []uint64, sm Stat
 	n.signal()
 	return g, nil
 }
+
+// Statuses returns the status of every group on the node, by group id, for
+// an admin endpoint (leaders, terms, applied indexes, configuration).
+func (n *Node) Statuses() []Status {
+	n.mu.Lock()
+	out := make([]Status, 0, len(n.groups))
+	for _, g := range n.groups {
+		out = append(out, g.Status())
+	}
+	n.mu.Unlock()
+	slices.SortFunc(out, func(a, b Status) int { return int64cmp(a.Group, b.Group) })
+	return out
+}
+
+// Fsyncs returns how many WAL fsyncs the node's store has issued.
+func (n *Node) Fsyncs() uint64 { return n.store.Fsyncs() }
 
 // JoinGroup starts an empty replica of an existing group on this node; the
 // group's leader then adds it with Group.MoveReplica (or ChangeConf) and
@@ -333,19 +351,23 @@ func (n *Node) run() {
 		byID := n.groups
 		n.mu.Unlock()
 		slices.SortFunc(groups, func(a, b *Group) int { return int64cmp(a.id, b.id) })
-		if tick {
-			for _, g := range groups {
-				if !g.removed {
-					g.rn.Tick()
-				}
-			}
-		}
 		for _, in := range inbox {
 			n.mu.Lock()
 			g := byID[in.env.Group]
 			n.mu.Unlock()
-			if g != nil {
+			if g != nil && !g.removed {
+				g.heard(in.from)
 				_ = g.rn.Step(in.env.Msg) // stale or foreign messages are dropped by raft
+			}
+		}
+		if tick {
+			n.ticks++
+			for _, g := range groups {
+				if !g.removed {
+					g.rn.Tick()
+					g.checkQuorum()
+					g.publish()
+				}
 			}
 		}
 		for _, f := range reqs {

@@ -1,0 +1,74 @@
+package replica
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestDeposedLeaderStopsWithinElectionTimeoutInTicks drives raft time by
+// hand: after the leader is cut off, count ticks until it stops serving
+// and until the majority elects a new leader. Raft's CheckQuorum alone
+// looks at whole election-timeout periods (up to two timeouts to step
+// down); the group's sliding-window check stops the leader one election
+// timeout after it last heard from a quorum, which is no later than the
+// majority can elect a successor (followers need an election timeout of
+// silence, PreVote). Even before, without leases, it could neither commit
+// nor serve a ReadIndex.
+func TestDeposedLeaderStopsWithinElectionTimeoutInTicks(t *testing.T) {
+	clock := &ManualClock{}
+	h := newHarness(t, 111, func(o *Options) { o.Clock = clock })
+	// Elect a leader by ticking.
+	var lead uint64
+	for i := 0; i < 1000 && lead == 0; i++ {
+		clock.Tick()
+		time.Sleep(time.Millisecond)
+		for id := uint64(1); id <= 3; id++ {
+			if h.group(id).Status().IsLeader {
+				lead = id
+			}
+		}
+	}
+	if lead == 0 {
+		t.Fatal("no leader after 1000 ticks")
+	}
+	// Let the followers learn of it, then cut it away.
+	for i := 0; i < 3; i++ {
+		clock.Tick()
+		time.Sleep(time.Millisecond)
+	}
+	h.net.PartitionZones(otherZones(lead), []string{zoneOf(lead)})
+	et := h.opts.ElectionTicks
+	stepDown, elected := -1, -1
+	for tick := 1; tick <= 10*et && (stepDown < 0 || elected < 0); tick++ {
+		clock.Tick()
+		time.Sleep(2 * time.Millisecond)
+		if stepDown < 0 && !h.group(lead).Status().IsLeader {
+			stepDown = tick
+		}
+		for _, id := range othersThan(lead) {
+			if elected < 0 && h.group(id).Status().IsLeader {
+				elected = tick
+			}
+		}
+	}
+	t.Logf("election timeout %d ticks: old leader stopped serving after %d ticks, new leader after %d", et, stepDown, elected)
+	if stepDown < 0 || stepDown > et+1 {
+		t.Fatalf("old leader stopped serving after %d ticks, want within an election timeout (%d)", stepDown, et)
+	}
+	if elected < 0 {
+		t.Fatal("majority elected no leader")
+	}
+	if elected < et {
+		t.Fatalf("new leader after %d ticks, before an election timeout (%d) of silence", elected, et)
+	}
+	if stepDown > elected+1 {
+		t.Fatalf("old leader served until tick %d, after the new leader's election at %d", stepDown, elected)
+	}
+	// The old leader acknowledges nothing, even before it steps down.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := h.group(lead).Propose(ctx, []byte("x=1")); err == nil {
+		t.Fatal("cut-off old leader acknowledged a write")
+	}
+}

@@ -94,7 +94,9 @@ func (h *Handler) batchGetItem(ctx context.Context, body []byte) (any, error) {
 			return nil, err
 		}
 		if ka.AttributesToGet != nil {
-			return nil, legacyUnsupported("AttributesToGet")
+			if gt.proj, err = expr.AttributesToGetToProjection(ka.AttributesToGet); err != nil {
+				return nil, err
+			}
 		}
 		seen := map[string]bool{}
 		for _, wk := range ka.Keys {

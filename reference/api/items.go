@@ -40,7 +40,7 @@ type putItemInput struct {
 	TableName           *string
 	Item                value.WireItem
 	ConditionExpression *string
-	Expected            map[string]any
+	Expected            map[string]wireCondition
 	ConditionalOperator *string
 	exprRequest
 	writeOptions
@@ -119,7 +119,7 @@ func (h *Handler) putItem(ctx context.Context, body []byte) (any, error) {
 	}
 	params, err := in.params(
 		[]namedParam{{"ConditionExpression", present(in.ConditionExpression)}},
-		[]namedParam{{"Expected", in.Expected != nil}})
+		[]namedParam{{"Expected", in.Expected != nil}, {"ConditionalOperator", in.ConditionalOperator != nil}})
 	if err != nil {
 		return nil, err
 	}
@@ -133,14 +133,9 @@ func (h *Handler) putItem(ctx context.Context, body []byte) (any, error) {
 	if value.ItemSize(item) > value.MaxItemSize {
 		return nil, ddberr.Validationf("Item size has exceeded the maximum allowed size")
 	}
-	if in.Expected != nil {
-		return nil, legacyUnsupported("Expected")
-	}
-	var cond *expr.Condition
-	if in.ConditionExpression != nil {
-		if cond, err = params.ParseCondition(*in.ConditionExpression); err != nil {
-			return nil, err
-		}
+	cond, expected, err := writeCondition(params, in.ConditionExpression, in.Expected, in.ConditionalOperator)
+	if err != nil {
+		return nil, err
 	}
 	if err := params.CheckUnused(); err != nil {
 		return nil, err
@@ -152,7 +147,8 @@ func (h *Handler) putItem(ctx context.Context, body []byte) (any, error) {
 	if err := checkItemKey(t, item); err != nil {
 		return nil, err
 	}
-	cmd := &partition.Command{Op: partition.OpPut, Key: t.Schema.KeyOnly(item), Item: item}
+	cmd := &partition.Command{Op: partition.OpPut, Key: t.Schema.KeyOnly(item), Item: item,
+		Expected: expected, CondOp: condOp(in.ConditionalOperator)}
 	setExpr(cmd, in.ConditionExpression, nil, &in.exprRequest)
 	cmd.SetParsed(cond, nil)
 	res, err := h.propose(ctx, t, cmd, &in.writeOptions)
@@ -184,8 +180,21 @@ func setExpr(cmd *partition.Command, cond, upd *string, r *exprRequest) {
 	}
 }
 
-func legacyUnsupported(name string) error {
-	return ddberr.Validationf("The legacy parameter %s is not supported by this engine yet (engine-2); use expressions", name)
+// writeCondition parses a write's ConditionExpression, or converts its
+// legacy Expected (returning it for the command, so replicas rebuild it).
+func writeCondition(params *expr.Params, ce *string, wexp map[string]wireCondition, op *string) (*expr.Condition, map[string]expr.LegacyCondition, error) {
+	if ce != nil {
+		cond, err := params.ParseCondition(*ce)
+		return cond, nil, err
+	}
+	var c constraints
+	c.enum("conditionalOperator", op, "AND", "OR")
+	expected, err := legacyConditions(&c, "expected", wexp)
+	if err != nil || expected == nil {
+		return nil, nil, err
+	}
+	cond, err := expr.ExpectedToCondition(expected, condOp(op))
+	return cond, expected, err
 }
 
 type getItemInput struct {
@@ -232,7 +241,9 @@ func (h *Handler) getItem(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 	if in.AttributesToGet != nil {
-		return nil, legacyUnsupported("AttributesToGet")
+		if proj, err = expr.AttributesToGetToProjection(in.AttributesToGet); err != nil {
+			return nil, err
+		}
 	}
 	t, err := h.cat.Get(*in.TableName)
 	if err != nil {
@@ -270,7 +281,7 @@ func (h *Handler) getItem(ctx context.Context, body []byte) (any, error) {
 type deleteItemInput struct {
 	keyInput
 	ConditionExpression *string
-	Expected            map[string]any
+	Expected            map[string]wireCondition
 	ConditionalOperator *string
 	exprRequest
 	writeOptions
@@ -290,7 +301,7 @@ func (h *Handler) deleteItem(ctx context.Context, body []byte) (any, error) {
 	}
 	params, err := in.params(
 		[]namedParam{{"ConditionExpression", present(in.ConditionExpression)}},
-		[]namedParam{{"Expected", in.Expected != nil}})
+		[]namedParam{{"Expected", in.Expected != nil}, {"ConditionalOperator", in.ConditionalOperator != nil}})
 	if err != nil {
 		return nil, err
 	}
@@ -301,14 +312,9 @@ func (h *Handler) deleteItem(ctx context.Context, body []byte) (any, error) {
 	if rv := in.returnValues(); rv != "NONE" && rv != "ALL_OLD" {
 		return nil, ddberr.Validationf("ReturnValues can only be ALL_OLD or NONE")
 	}
-	if in.Expected != nil {
-		return nil, legacyUnsupported("Expected")
-	}
-	var cond *expr.Condition
-	if in.ConditionExpression != nil {
-		if cond, err = params.ParseCondition(*in.ConditionExpression); err != nil {
-			return nil, err
-		}
+	cond, expected, err := writeCondition(params, in.ConditionExpression, in.Expected, in.ConditionalOperator)
+	if err != nil {
+		return nil, err
 	}
 	if err := params.CheckUnused(); err != nil {
 		return nil, err
@@ -320,7 +326,7 @@ func (h *Handler) deleteItem(ctx context.Context, body []byte) (any, error) {
 	if err := checkKey(t, key); err != nil {
 		return nil, err
 	}
-	cmd := &partition.Command{Op: partition.OpDelete, Key: key}
+	cmd := &partition.Command{Op: partition.OpDelete, Key: key, Expected: expected, CondOp: condOp(in.ConditionalOperator)}
 	setExpr(cmd, in.ConditionExpression, nil, &in.exprRequest)
 	cmd.SetParsed(cond, nil)
 	res, err := h.propose(ctx, t, cmd, &in.writeOptions)
@@ -334,8 +340,8 @@ type updateItemInput struct {
 	keyInput
 	UpdateExpression    *string
 	ConditionExpression *string
-	AttributeUpdates    map[string]any
-	Expected            map[string]any
+	AttributeUpdates    map[string]wireAttributeUpdate
+	Expected            map[string]wireCondition
 	ConditionalOperator *string
 	exprRequest
 	writeOptions
@@ -355,7 +361,7 @@ func (h *Handler) updateItem(ctx context.Context, body []byte) (any, error) {
 	}
 	params, err := in.params(
 		[]namedParam{{"UpdateExpression", present(in.UpdateExpression)}, {"ConditionExpression", present(in.ConditionExpression)}},
-		[]namedParam{{"AttributeUpdates", in.AttributeUpdates != nil}, {"Expected", in.Expected != nil}})
+		[]namedParam{{"AttributeUpdates", in.AttributeUpdates != nil}, {"Expected", in.Expected != nil}, {"ConditionalOperator", in.ConditionalOperator != nil}})
 	if err != nil {
 		return nil, err
 	}
@@ -363,23 +369,24 @@ func (h *Handler) updateItem(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.AttributeUpdates != nil {
-		return nil, legacyUnsupported("AttributeUpdates")
-	}
-	if in.Expected != nil {
-		return nil, legacyUnsupported("Expected")
-	}
 	var upd *expr.Update
-	var cond *expr.Condition
+	var c2 constraints
+	attrUpdates, err := legacyUpdates(&c2, in.AttributeUpdates)
+	if err != nil {
+		return nil, err
+	}
 	if in.UpdateExpression != nil {
 		if upd, err = params.ParseUpdate(*in.UpdateExpression); err != nil {
 			return nil, err
 		}
-	}
-	if in.ConditionExpression != nil {
-		if cond, err = params.ParseCondition(*in.ConditionExpression); err != nil {
+	} else if attrUpdates != nil {
+		if upd, err = expr.AttributeUpdatesToUpdate(attrUpdates); err != nil {
 			return nil, err
 		}
+	}
+	cond, expected, err := writeCondition(params, in.ConditionExpression, in.Expected, in.ConditionalOperator)
+	if err != nil {
+		return nil, err
 	}
 	if err := params.CheckUnused(); err != nil {
 		return nil, err
@@ -398,7 +405,7 @@ func (h *Handler) updateItem(ctx context.Context, body []byte) (any, error) {
 			}
 		}
 	}
-	cmd := &partition.Command{Op: partition.OpUpdate, Key: key}
+	cmd := &partition.Command{Op: partition.OpUpdate, Key: key, Expected: expected, CondOp: condOp(in.ConditionalOperator), AttributeUpdates: attrUpdates}
 	setExpr(cmd, in.ConditionExpression, in.UpdateExpression, &in.exprRequest)
 	cmd.SetParsed(cond, upd)
 	res, err := h.propose(ctx, t, cmd, &in.writeOptions)

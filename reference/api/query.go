@@ -63,8 +63,8 @@ func startKey(t *catalog.Table, w value.WireItem) (value.Item, error) {
 type queryInput struct {
 	readRequest
 	KeyConditionExpression *string
-	KeyConditions          map[string]any
-	QueryFilter            map[string]any
+	KeyConditions          map[string]wireCondition
+	QueryFilter            map[string]wireCondition
 	ScanIndexForward       *bool
 }
 
@@ -87,29 +87,29 @@ func (h *Handler) query(ctx context.Context, body []byte) (any, error) {
 	if in.KeyConditions == nil && in.KeyConditionExpression == nil {
 		return nil, ddberr.Validationf("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
 	}
-	if in.KeyConditions != nil || in.QueryFilter != nil || in.AttributesToGet != nil {
-		return nil, legacyUnsupported("KeyConditions/QueryFilter/AttributesToGet")
-	}
 	var kc *expr.KeyCondition
-	var filter *expr.Condition
-	var proj *expr.Projection
-	if kc, err = params.ParseKeyCondition(*in.KeyConditionExpression); err != nil {
+	if in.KeyConditionExpression != nil {
+		if kc, err = params.ParseKeyCondition(*in.KeyConditionExpression); err != nil {
+			return nil, err
+		}
+	} else {
+		var lc constraints
+		conds, err := legacyConditions(&lc, "keyConditions", in.KeyConditions)
+		if err != nil {
+			return nil, err
+		}
+		if kc, err = expr.KeyConditionsToKeyCondition(conds); err != nil {
+			return nil, err
+		}
+	}
+	filter, proj, err := readExprs(params, &in.readRequest, in.QueryFilter, "queryFilter")
+	if err != nil {
 		return nil, err
-	}
-	if in.FilterExpression != nil {
-		if filter, err = params.ParseFilter(*in.FilterExpression); err != nil {
-			return nil, err
-		}
-	}
-	if in.ProjectionExpression != nil {
-		if proj, err = params.ParseProjection(*in.ProjectionExpression); err != nil {
-			return nil, err
-		}
 	}
 	if err := params.CheckUnused(); err != nil {
 		return nil, err
 	}
-	countOnly, err := selectMode(in.Select, in.ProjectionExpression != nil, "ProjectionExpression", in.IndexName != nil)
+	countOnly, err := in.selectMode()
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +174,46 @@ func (h *Handler) query(ctx context.Context, body []byte) (any, error) {
 		return nil, p.err
 	}
 	return readResponse(t, p, p.full, in.ReturnConsumedCapacity, in.consistent()), nil
+}
+
+// readExprs parses a Query's or Scan's filter and projection, from
+// expressions or from the legacy QueryFilter/ScanFilter and AttributesToGet.
+func readExprs(params *expr.Params, r *readRequest, legacyFilter map[string]wireCondition, filterPath string) (*expr.Condition, *expr.Projection, error) {
+	var filter *expr.Condition
+	var proj *expr.Projection
+	var err error
+	if r.FilterExpression != nil {
+		if filter, err = params.ParseFilter(*r.FilterExpression); err != nil {
+			return nil, nil, err
+		}
+	} else if legacyFilter != nil {
+		var c constraints
+		conds, err := legacyConditions(&c, filterPath, legacyFilter)
+		if err != nil {
+			return nil, nil, err
+		}
+		if filter, err = expr.FilterToCondition(conds, condOp(r.ConditionalOperator)); err != nil {
+			return nil, nil, err
+		}
+	}
+	if r.ProjectionExpression != nil {
+		if proj, err = params.ParseProjection(*r.ProjectionExpression); err != nil {
+			return nil, nil, err
+		}
+	} else if r.AttributesToGet != nil {
+		if proj, err = expr.AttributesToGetToProjection(r.AttributesToGet); err != nil {
+			return nil, nil, err
+		}
+	}
+	return filter, proj, nil
+}
+
+// selectMode checks Select against the request's projection parameter.
+func (r *readRequest) selectMode() (bool, error) {
+	if r.AttributesToGet != nil {
+		return selectMode(r.Select, true, "AttributesToGet", r.IndexName != nil)
+	}
+	return selectMode(r.Select, r.ProjectionExpression != nil, "ProjectionExpression", r.IndexName != nil)
 }
 
 // sortBounds narrows [from, to) to the keys that can satisfy a sort-key

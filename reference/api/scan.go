@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/ddbkit/ddbkit/reference/ddberr"
-	"github.com/ddbkit/ddbkit/reference/expr"
 	"github.com/ddbkit/ddbkit/reference/value"
 )
 
@@ -19,7 +18,7 @@ import (
 
 type scanInput struct {
 	readRequest
-	ScanFilter    map[string]any
+	ScanFilter    map[string]wireCondition
 	Segment       *int64
 	TotalSegments *int64
 }
@@ -65,25 +64,14 @@ func (h *Handler) scan(ctx context.Context, body []byte) (any, error) {
 			return nil, ddberr.Validationf("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is not less than TotalSegments: %d", *in.Segment, *in.TotalSegments)
 		}
 	}
-	if in.ScanFilter != nil || in.AttributesToGet != nil {
-		return nil, legacyUnsupported("ScanFilter/AttributesToGet")
-	}
-	var filter *expr.Condition
-	var proj *expr.Projection
-	if in.FilterExpression != nil {
-		if filter, err = params.ParseFilter(*in.FilterExpression); err != nil {
-			return nil, err
-		}
-	}
-	if in.ProjectionExpression != nil {
-		if proj, err = params.ParseProjection(*in.ProjectionExpression); err != nil {
-			return nil, err
-		}
+	filter, proj, err := readExprs(params, &in.readRequest, in.ScanFilter, "scanFilter")
+	if err != nil {
+		return nil, err
 	}
 	if err := params.CheckUnused(); err != nil {
 		return nil, err
 	}
-	countOnly, err := selectMode(in.Select, in.ProjectionExpression != nil, "ProjectionExpression", in.IndexName != nil)
+	countOnly, err := in.selectMode()
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,11 @@ type Command struct {
 	Update    string                 `json:"upd,omitempty"`
 	Names     map[string]string      `json:"names,omitempty"`
 	Values    map[string]value.Value `json:"values,omitempty"`
+	// The legacy parameters, for requests that use them instead of
+	// expressions (Expected + ConditionalOperator, AttributeUpdates).
+	Expected         map[string]expr.LegacyCondition `json:"expected,omitempty"`
+	CondOp           string                          `json:"condOp,omitempty"`
+	AttributeUpdates map[string]expr.AttributeUpdate `json:"attrUpdates,omitempty"`
 
 	cond *expr.Condition
 	upd  *expr.Update
@@ -46,8 +51,18 @@ func (c *Command) Prepare() error {
 	if c.cond != nil || c.upd != nil {
 		return nil
 	}
-	p := expr.NewParams(c.Names, c.Values)
 	var err error
+	if c.Expected != nil {
+		if c.cond, err = expr.ExpectedToCondition(c.Expected, c.CondOp); err != nil {
+			return err
+		}
+	}
+	if c.AttributeUpdates != nil {
+		if c.upd, err = expr.AttributeUpdatesToUpdate(c.AttributeUpdates); err != nil {
+			return err
+		}
+	}
+	p := expr.NewParams(c.Names, c.Values)
 	if c.Condition != "" {
 		if c.cond, err = p.ParseCondition(c.Condition); err != nil {
 			return err

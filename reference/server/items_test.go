@@ -202,3 +202,48 @@ func TestItemSizeLimit(t *testing.T) {
 		t.Fatal("oversized update was applied")
 	}
 }
+
+// The legacy parameters work as their expression equivalents.
+func TestLegacyParameters(t *testing.T) {
+	_, c := startServer(t, Options{})
+	tb := createTable(t, c, types.ScalarAttributeTypeN)
+	k := map[string]types.AttributeValue{"pk": s("p"), "sk": n("1")}
+	_, err := c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: aws.String(tb), Key: k,
+		AttributeUpdates: map[string]types.AttributeValueUpdate{
+			"a": {Action: types.AttributeActionPut, Value: s("x")},
+			"c": {Action: types.AttributeActionAdd, Value: n("2")},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String(tb), Item: map[string]types.AttributeValue{"pk": s("p"), "sk": n("1"), "a": s("y")},
+		Expected: map[string]types.ExpectedAttributeValue{"a": {Value: s("nope")}}})
+	wantErr(t, err, "ConditionalCheckFailedException", "")
+	_, err = c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String(tb), Item: map[string]types.AttributeValue{"pk": s("p"), "sk": n("2"), "a": s("y")},
+		Expected: map[string]types.ExpectedAttributeValue{"a": {Exists: aws.Bool(false)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := c.Query(bg, &dynamodb.QueryInput{TableName: aws.String(tb),
+		KeyConditions: map[string]types.Condition{
+			"pk": {ComparisonOperator: types.ComparisonOperatorEq, AttributeValueList: []types.AttributeValue{s("p")}},
+			"sk": {ComparisonOperator: types.ComparisonOperatorGe, AttributeValueList: []types.AttributeValue{n("1")}},
+		},
+		QueryFilter:     map[string]types.Condition{"a": {ComparisonOperator: types.ComparisonOperatorEq, AttributeValueList: []types.AttributeValue{s("x")}}},
+		AttributesToGet: []string{"a", "c"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Count != 1 || q.ScannedCount != 2 || len(q.Items[0]) != 2 || q.Items[0]["c"].(*types.AttributeValueMemberN).Value != "2" {
+		t.Fatalf("legacy query: %d/%d %v", q.Count, q.ScannedCount, q.Items)
+	}
+	sc, err := c.Scan(bg, &dynamodb.ScanInput{TableName: aws.String(tb),
+		ScanFilter: map[string]types.Condition{"a": {ComparisonOperator: types.ComparisonOperatorEq, AttributeValueList: []types.AttributeValue{s("y")}}}})
+	if err != nil || sc.Count != 1 {
+		t.Fatalf("legacy scan: %v %v", err, sc)
+	}
+	_, err = c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String(tb), Item: k,
+		Expected:            map[string]types.ExpectedAttributeValue{"a": {Exists: aws.Bool(false)}},
+		ConditionExpression: aws.String("attribute_exists(a)")})
+	wantErr(t, err, "ValidationException", "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}")
+}

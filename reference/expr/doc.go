@@ -23,6 +23,16 @@
 // misused functions, reserved words, then per condition undefined names and
 // values, operand counts, identical operands and operand types.
 //
+// Expressions longer than 4096 bytes are rejected before parsing, as
+// DynamoDB does; parsing is linear (a "(" is classified by looking past its
+// matching ")"), so no input within the limit is expensive.
+//
+// The legacy parameters (Expected, ConditionalOperator, QueryFilter,
+// ScanFilter, KeyConditions, AttributesToGet, AttributeUpdates) are
+// converted into the same trees (legacy.go), and every tree can be printed
+// back into expression text with generated #names and :values
+// (printer.go), so a converted request can be carried as plain expressions.
+//
 // Semantics follow the Developer Guide ("Condition and filter expressions,
 // operators and functions", "Update expressions", "Projection
 // expressions", "Key condition expressions", "Reserved words") and the
@@ -39,5 +49,10 @@
 // size() of a string counts UTF-8 bytes; the messages for comparing a
 // constant list/map with <, for IN with more than 100 operands and for
 // if_not_exists/list_append in a condition are worded in DynamoDB's
-// vocabulary but not confirmed against DynamoDB.
+// vocabulary but not confirmed against DynamoDB; list_append nested
+// directly in list_append is rejected (Alternator's notes on DynamoDB);
+// DELETE under a missing parent path is an invalid-path error, like SET and
+// ADD. Request maps are unordered in Go, so where DynamoDB reports the
+// first of several problems in request order (unused names, legacy
+// conditions), this package uses sorted order.
 package expr

@@ -32,8 +32,8 @@ func NewParams(names map[string]string, values map[string]value.Value) *Params {
 
 // Validate checks the two maps themselves, before any expression is parsed:
 // present but empty maps, and keys that are not "#name" / ":name" tokens.
-// absentNames/absentValues distinguish a missing parameter from an empty
-// one, which the nil maps of NewParams cannot.
+// namesGiven/valuesGiven say whether the request carried the parameters,
+// which tells a missing map from an empty one.
 func (p *Params) Validate(namesGiven, valuesGiven bool) error {
 	if namesGiven {
 		if len(p.names) == 0 {

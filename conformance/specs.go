@@ -14,4 +14,6 @@ func defineSpecs(e *env) {
 	e.scanSpecs()
 	e.paginationSpecs()
 	e.batchSpecs()
+	e.errorsSpecs()
+	e.capacitySpecs()
 }

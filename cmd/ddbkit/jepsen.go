@@ -12,6 +12,7 @@ import (
 
 	"github.com/ddbkit/ddbkit/internal/target"
 	"github.com/ddbkit/ddbkit/jepsen"
+	"github.com/ddbkit/ddbkit/jepsen/history"
 	"github.com/ddbkit/ddbkit/jepsen/nemesis"
 	"github.com/ddbkit/ddbkit/reference/server"
 )
@@ -31,6 +32,7 @@ func newJepsenCmd() *cobra.Command {
 		out               string
 		quiet, fmin, fmax time.Duration
 		vizMax            int
+		recheck           string
 	)
 	cmd := &cobra.Command{
 		Use:   "jepsen",
@@ -50,6 +52,9 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 			ctx := cmd.Context()
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
 			cfg.Log = log
+			if recheck != "" {
+				return recheckHistory(cmd, recheck, out, cfg.CheckTimeout, vizMax)
+			}
 			if !cmd.Flags().Changed("seed") {
 				cfg.Seed = time.Now().UnixNano() % 1_000_000_000
 			}
@@ -98,22 +103,7 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 			if res == nil {
 				return runErr
 			}
-			paths, err := jepsen.WriteArtifacts(out, res, jepsen.ArtifactOptions{HistoryWritten: true, VisualizeMaxOps: vizMax})
-			fmt.Fprint(cmd.OutOrStdout(), jepsen.Summary(res))
-			fmt.Fprintf(cmd.OutOrStdout(), "\nartifacts in %s:\n", out)
-			for _, p := range paths {
-				fmt.Fprintf(cmd.OutOrStdout(), "  %s\n", p)
-			}
-			if err := errors.Join(runErr, err); err != nil {
-				return err
-			}
-			switch res.Verdict {
-			case jepsen.Invalid:
-				return &exitError{exitJepsenInvalid, fmt.Errorf("jepsen: violation found (%s workload, seed %d)", res.Workload, res.Seed)}
-			case jepsen.Unknown:
-				return &exitError{exitJepsenUnknown, fmt.Errorf("jepsen: history could not be fully checked (%s workload, seed %d)", res.Workload, res.Seed)}
-			}
-			return nil
+			return jepsenReport(cmd, res, out, runErr, jepsen.ArtifactOptions{HistoryWritten: true, VisualizeMaxOps: vizMax})
 		},
 	}
 	f := cmd.Flags()
@@ -139,6 +129,52 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 	f.DurationVar(&fmin, "fault-min", 5*time.Second, "shortest fault")
 	f.DurationVar(&fmax, "fault-max", 15*time.Second, "longest fault")
 	f.DurationVar(&cfg.CheckTimeout, "check-timeout", 5*time.Minute, "bound on the linearizability search (then: unknown)")
+	f.StringVar(&recheck, "check-history", "", "check a recorded history.jsonl again instead of running (artifacts to --out, default its directory)")
 	f.IntVar(&vizMax, "viz-max-ops", 20000, "most operations shown in porcupine.html (illegal keys first)")
 	return cmd
+}
+
+// jepsenReport writes the artifacts, prints the summary and turns the verdict
+// into the exit status.
+func jepsenReport(cmd *cobra.Command, res *jepsen.Result, out string, runErr error, o jepsen.ArtifactOptions) error {
+	paths, err := jepsen.WriteArtifacts(out, res, o)
+	fmt.Fprint(cmd.OutOrStdout(), jepsen.Summary(res))
+	fmt.Fprintf(cmd.OutOrStdout(), "\nartifacts in %s:\n", out)
+	for _, p := range paths {
+		fmt.Fprintf(cmd.OutOrStdout(), "  %s\n", p)
+	}
+	if err := errors.Join(runErr, err); err != nil {
+		return err
+	}
+	switch res.Verdict {
+	case jepsen.Invalid:
+		return &exitError{exitJepsenInvalid, fmt.Errorf("jepsen: violation found (%s workload, seed %d)", res.Workload, res.Seed)}
+	case jepsen.Unknown:
+		return &exitError{exitJepsenUnknown, fmt.Errorf("jepsen: history could not be fully checked (%s workload, seed %d)", res.Workload, res.Seed)}
+	}
+	return nil
+}
+
+// recheckHistory checks a recorded history again (e.g. after a checker
+// improvement, or with a longer --check-timeout).
+func recheckHistory(cmd *cobra.Command, path, out string, timeout time.Duration, vizMax int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	h, err := history.ReadJSONL(f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		out = filepath.Dir(path)
+	}
+	res := &jepsen.Result{Workload: h.Header.Workload, Seed: h.Header.Seed, Endpoint: h.Header.Endpoint, Params: h.Header.Params, History: h}
+	if t, ok := h.Header.Params["table"].(string); ok {
+		res.Table = t
+	}
+	jepsen.Check(res, timeout, 0)
+	same := filepath.Clean(filepath.Join(out, jepsen.HistoryFile)) == filepath.Clean(path)
+	return jepsenReport(cmd, res, out, nil, jepsen.ArtifactOptions{HistoryWritten: same, VisualizeMaxOps: vizMax})
 }

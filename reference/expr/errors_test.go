@@ -168,6 +168,9 @@ func TestParseErrors(t *testing.T) {
 		{"key begins_with two paths", langKey, "begins_with(a, b)", nil, nil, "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"},
 		{"key nested attribute", langKey, "a.d > :c", nil, vals(":c", n("1")), "KeyConditionExpressions cannot have conditions on nested attributes"},
 		{"key no attribute", langKey, ":b > :a AND a < :b", nil, vals(":a", n("1"), ":b", n("1")), "Invalid condition in KeyConditionExpression: No key attribute specified"},
+		{"key three conditions", langKey, ":a = a and b = :a and :a = c", nil, vals(":a", s("a")), "Conditions can be of length 1 or 2 only"},
+		{"key six conditions", langKey, "(a > :a and b > :a) and (c > :a and d > :a) and (e > :a and f > :a)", nil, vals(":a", s("a")), "Conditions can be of length 1 or 2 only"},
+		{"key list value", langKey, "a = :l", nil, vals(":l", l()), "One or more parameter values were invalid: ComparisonOperator EQ is not valid for L AttributeValue type"},
 		{"key two per key", langKey, "b > :a AND b < :a and c = :a and d = :a", nil, vals(":a", n("1")), "KeyConditionExpressions must only contain one condition per key"},
 	}
 	for _, tc := range cases {

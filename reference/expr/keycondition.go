@@ -50,7 +50,22 @@ func (ps *Params) ParseKeyCondition(s string) (*KeyCondition, error) {
 	if msg := k.collect(root); msg != "" {
 		return nil, ddberr.Validationf("%s", msg)
 	}
-	return k, nil
+	return k, k.checkParts()
+}
+
+// checkParts applies the checks DynamoDB makes on key conditions whether
+// they came from KeyConditionExpression or KeyConditions: value types per
+// operator, then one or two conditions.
+func (k *KeyCondition) checkParts() error {
+	for _, p := range k.Parts {
+		if err := checkLegacyValues(string(p.Op), p.Values); err != nil {
+			return err
+		}
+	}
+	if len(k.Parts) != 1 && len(k.Parts) != 2 {
+		return ddberr.Validationf("Conditions can be of length 1 or 2 only")
+	}
+	return nil
 }
 
 var flipped = map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}

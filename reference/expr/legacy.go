@@ -210,12 +210,9 @@ func KeyConditionsToKeyCondition(conds map[string]LegacyCondition) (*KeyConditio
 	k := &KeyCondition{}
 	for _, attr := range sortedConditionKeys(conds) {
 		c := conds[attr]
-		if err := checkLegacyValues(c.ComparisonOperator, c.AttributeValueList); err != nil {
-			return nil, err
-		}
 		k.Parts = append(k.Parts, KeyPart{Name: attr, Op: KeyOp(c.ComparisonOperator), Values: c.AttributeValueList})
 	}
-	return k, nil
+	return k, k.checkParts()
 }
 
 // AttributesToGetToProjection converts AttributesToGet (top-level names).

@@ -39,6 +39,8 @@ type Command struct {
 	Expected         map[string]expr.LegacyCondition `json:"expected,omitempty"`
 	CondOp           string                          `json:"condOp,omitempty"`
 	AttributeUpdates map[string]expr.AttributeUpdate `json:"attrUpdates,omitempty"`
+	// Txn, when set, makes the command one step of a transaction (txn.go).
+	Txn *TxnStep `json:"txn,omitempty"`
 
 	cond *expr.Condition
 	upd  *expr.Update

@@ -32,6 +32,17 @@ func (m Machine) Apply(index uint64, cmd []byte) any {
 type snapshot struct {
 	Applied uint64       `json:"applied"`
 	Items   []value.Item `json:"items"`
+	// Meta holds each item's version and transaction timestamp (parallel
+	// to Items); Prepared, Resolved and LastDelete the transaction state.
+	Meta       [][2]uint64     `json:"meta,omitempty"`
+	Prepared   []*prepared     `json:"prepared,omitempty"`
+	Resolved   []resolvedEntry `json:"resolved,omitempty"`
+	LastDelete uint64          `json:"lastDelete,omitempty"`
+}
+
+type resolvedEntry struct {
+	ID        string `json:"id"`
+	Committed bool   `json:"c,omitempty"`
 }
 
 // Snapshot returns the state's image as of the last applied command.
@@ -40,8 +51,21 @@ func (m Machine) Snapshot() ([]byte, error) {
 	snap := snapshot{Applied: m.applied, Items: make([]value.Item, 0, m.tree.Len())}
 	m.tree.Ascend(func(e *entry) bool {
 		snap.Items = append(snap.Items, e.item)
+		snap.Meta = append(snap.Meta, [2]uint64{e.ver, e.ts})
 		return true
 	})
+	keys := make([]string, 0, len(m.txn.prepared))
+	for k := range m.txn.prepared {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		snap.Prepared = append(snap.Prepared, m.txn.prepared[k])
+	}
+	for _, id := range m.txn.order {
+		snap.Resolved = append(snap.Resolved, resolvedEntry{ID: id, Committed: m.txn.resolved[id]})
+	}
+	snap.LastDelete = m.txn.lastDelete
 	m.mu.RUnlock()
 	return json.Marshal(snap)
 }
@@ -54,14 +78,27 @@ func (m Machine) Restore(index uint64, b []byte) error {
 	}
 	tree := btree.NewG(32, lessEntry)
 	var total int64
-	for _, it := range snap.Items {
+	for i, it := range snap.Items {
 		size := value.ItemSize(it)
-		tree.ReplaceOrInsert(&entry{key: m.schema.Key(it), item: it, size: size})
+		e := &entry{key: m.schema.Key(it), item: it, size: size, ver: index}
+		if i < len(snap.Meta) {
+			e.ver, e.ts = snap.Meta[i][0], snap.Meta[i][1]
+		}
+		tree.ReplaceOrInsert(e)
 		total += int64(size)
 	}
+	txn := newTxnState()
+	for _, p := range snap.Prepared {
+		txn.prepared[string(m.schema.Key(p.Key))] = p
+	}
+	for _, r := range snap.Resolved {
+		txn.resolve(r.ID, r.Committed)
+	}
+	txn.lastDelete = snap.LastDelete
 	m.mu.Lock()
 	m.tree, m.bytes, m.applied = tree, total, index
 	m.seen, m.order = make(map[string]Result), nil
+	m.txn = txn
 	m.mu.Unlock()
 	return nil
 }

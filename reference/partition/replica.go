@@ -60,7 +60,7 @@ func (l *Local) Propose(ctx context.Context, cmd *Command) (Result, error) {
 	l.mu.Lock()
 	l.next++
 	r := l.state.Apply(l.next, cmd)
-	if r.Err == nil && l.log != nil && cmd.Op != OpCheck {
+	if r.Err == nil && l.log != nil && (cmd.Op != OpCheck || cmd.Txn != nil) {
 		wait = l.log.Enqueue(cmd)
 	}
 	l.mu.Unlock()

@@ -14,6 +14,8 @@ type entry struct {
 	key  []byte
 	item value.Item
 	size int
+	ver  uint64 // log index of the write that installed item
+	ts   uint64 // timestamp of the last transaction that wrote item (0: none)
 }
 
 func lessEntry(a, b *entry) bool { return bytes.Compare(a.key, b.key) < 0 }
@@ -33,6 +35,8 @@ type State struct {
 	bytes   int64
 	seen    map[string]Result
 	order   []string // FIFO of seen IDs, for eviction
+
+	txn txnState // prepared transactions and recent outcomes (txn.go)
 
 	// unsafeSkipConditions is a deliberately broken mode for negative
 	// controls (jepsen): conditions are not evaluated at apply time.
@@ -55,6 +59,7 @@ func NewState(schema KeySchema) *State {
 		schema: schema,
 		tree:   btree.NewG(32, lessEntry),
 		seen:   make(map[string]Result),
+		txn:    newTxnState(),
 	}
 }
 
@@ -158,31 +163,53 @@ func (s *State) apply(cmd *Command) Result {
 	if err := cmd.Prepare(); err != nil {
 		return Result{Err: err}
 	}
-	key := s.schema.Key(cmd.Key)
-	var old value.Item
-	var oldSize int
-	if e, ok := s.tree.Get(&entry{key: key}); ok {
-		old, oldSize = e.item, e.size
+	if cmd.Txn != nil {
+		return s.applyTxn(cmd)
 	}
+	key := s.schema.Key(cmd.Key)
+	if p := s.txn.prepared[string(key)]; p != nil {
+		// A plain write never waits: an item with a prepared transaction
+		// rejects it, as DynamoDB does (TransactionConflictException).
+		return Result{Err: conflictErr()}
+	}
+	old, _ := s.current(key)
+	next, err := s.compute(cmd, old)
+	if err != nil {
+		return Result{Old: old, Err: err}
+	}
+	if cmd.Op == OpCheck {
+		return Result{Old: old, New: old}
+	}
+	s.install(key, cmd.Op == OpDelete, next, 0)
+	return Result{Old: old, New: next}
+}
+
+// current returns the committed item at key (nil when absent).
+func (s *State) current(key []byte) (value.Item, *entry) {
+	if e, ok := s.tree.Get(&entry{key: key}); ok {
+		return e.item, e
+	}
+	return nil, nil
+}
+
+// compute evaluates cmd's condition against old and returns the item cmd
+// would leave (nil for a delete), without changing the state.
+func (s *State) compute(cmd *Command, old value.Item) (value.Item, error) {
 	if cmd.cond != nil && !s.unsafeSkipConditions {
 		ok, err := cmd.cond.Eval(old)
 		if err != nil {
-			return Result{Err: err}
+			return nil, err
 		}
 		if !ok {
-			return Result{Old: old, Err: ddberr.New(ddberr.ConditionalCheckFailed, "The conditional request failed")}
+			return nil, ddberr.New(ddberr.ConditionalCheckFailed, "The conditional request failed")
 		}
 	}
 	var next value.Item
 	switch cmd.Op {
 	case OpCheck:
-		return Result{Old: old, New: old}
+		return old, nil
 	case OpDelete:
-		if old != nil {
-			s.tree.Delete(&entry{key: key})
-			s.bytes -= int64(oldSize)
-		}
-		return Result{Old: old}
+		return nil, nil
 	case OpPut:
 		next = cmd.Item
 	case OpUpdate:
@@ -193,21 +220,40 @@ func (s *State) apply(cmd *Command) Result {
 		if cmd.upd != nil {
 			var err error
 			if next, err = cmd.upd.Apply(base); err != nil {
-				return Result{Old: old, Err: err}
+				return nil, err
 			}
 		} else {
 			next = base
 		}
 	}
-	size := value.ItemSize(next)
-	if size > value.MaxItemSize {
+	if value.ItemSize(next) > value.MaxItemSize {
 		msg := "Item size has exceeded the maximum allowed size"
 		if cmd.Op == OpUpdate {
 			msg = "Item size to update has exceeded the maximum allowed size"
 		}
-		return Result{Old: old, Err: ddberr.New(ddberr.Validation, msg)}
+		return nil, ddberr.New(ddberr.Validation, msg)
 	}
-	s.tree.ReplaceOrInsert(&entry{key: key, item: next, size: size})
+	return next, nil
+}
+
+// install writes next at key (or deletes it) as the command at s.applied,
+// stamping the item with the writing transaction's timestamp ts.
+func (s *State) install(key []byte, del bool, next value.Item, ts uint64) {
+	_, e := s.current(key)
+	oldSize := 0
+	if e != nil {
+		oldSize = e.size
+		ts = max(ts, e.ts) // timestamps of an item never go back
+	}
+	if del {
+		if e != nil {
+			s.tree.Delete(&entry{key: key})
+			s.bytes -= int64(oldSize)
+			s.txn.lastDelete = s.applied
+		}
+		return
+	}
+	size := value.ItemSize(next)
+	s.tree.ReplaceOrInsert(&entry{key: key, item: next, size: size, ver: s.applied, ts: ts})
 	s.bytes += int64(size - oldSize)
-	return Result{Old: old, New: next}
 }

@@ -115,7 +115,8 @@ func (g *Group) heard(peer uint64) { g.lastHeard[peer] = g.node.ticks }
 // steps it down at its next check). In a joint configuration raft's check
 // alone applies.
 func (g *Group) checkQuorum() {
-	if !g.isLeader || g.quorumLost || len(g.confState.GetVotersOutgoing()) > 0 {
+	if !g.isLeader || len(g.confState.GetVotersOutgoing()) > 0 {
+		g.quorumLost = false
 		return
 	}
 	voters := g.confState.GetVoters()
@@ -125,10 +126,13 @@ func (g *Group) checkQuorum() {
 			active++
 		}
 	}
-	if active < len(voters)/2+1 {
-		g.quorumLost = true
+	lost := active < len(voters)/2+1
+	if lost && !g.quorumLost {
 		g.failAll(ErrOutcomeUnknown, &NotLeaderError{Group: g.id})
 	}
+	// Serving resumes if the quorum is heard again before raft steps the
+	// leader down (a short cut): raft still guards every commit and read.
+	g.quorumLost = lost
 }
 
 // NewRequestID returns a fresh request id of this node's client.

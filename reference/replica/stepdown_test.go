@@ -72,3 +72,62 @@ func TestDeposedLeaderStopsWithinElectionTimeoutInTicks(t *testing.T) {
 		t.Fatal("cut-off old leader acknowledged a write")
 	}
 }
+
+// TestLeaderResumesServingAfterShortCut: a cut just long enough for the
+// leader to stop serving, healed before anyone else could take over, must
+// not leave the group without a serving leader.
+func TestLeaderResumesServingAfterShortCut(t *testing.T) {
+	clock := &ManualClock{}
+	h := newHarness(t, 112, func(o *Options) { o.Clock = clock; o.ElectionTicks = 20 })
+	tick := func(n int) {
+		for i := 0; i < n; i++ {
+			clock.Tick()
+			time.Sleep(time.Millisecond)
+		}
+	}
+	var lead uint64
+	for i := 0; i < 1000 && lead == 0; i++ {
+		tick(1)
+		for id := uint64(1); id <= 3; id++ {
+			if h.group(id).Status().IsLeader {
+				lead = id
+			}
+		}
+	}
+	if lead == 0 {
+		t.Fatal("no leader")
+	}
+	tick(3)
+	// Cut only the followers' answers: they keep hearing heartbeats and do
+	// not campaign, while the leader hears nothing.
+	for _, f := range othersThan(lead) {
+		h.net.Cut(f, lead)
+	}
+	for i := 0; i < 100 && h.group(lead).Status().IsLeader; i++ {
+		tick(1)
+	}
+	if h.group(lead).Status().IsLeader {
+		t.Fatal("leader kept serving without hearing from a quorum")
+	}
+	h.net.Heal()
+	served := false
+	for i := 0; i < 200 && !served; i++ {
+		tick(1)
+		for id := uint64(1); id <= 3; id++ {
+			if h.group(id).Status().IsLeader {
+				ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+				go func() { // ticks keep flowing while the write waits
+					for ctx.Err() == nil {
+						tick(1)
+					}
+				}()
+				_, err := h.group(id).Propose(ctx, []byte("after=cut"))
+				cancel()
+				served = served || err == nil
+			}
+		}
+	}
+	if !served {
+		t.Fatal("no leader served after the cut healed")
+	}
+}

@@ -4,6 +4,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/anishathalye/porcupine"
 
 	"github.com/ddbkit/ddbkit/jepsen/history"
 )
@@ -13,6 +16,12 @@ import (
 // effect at a random point inside its interval; about 2% of writes time
 // out (info), half of those applied.
 func syntheticRegister(seed uint64, keys, perKey, procs int) []history.Pair {
+	return syntheticRegisterInfo(seed, keys, perKey, procs, 50)
+}
+
+// syntheticRegisterInfo is syntheticRegister with one write in infoEvery
+// indeterminate.
+func syntheticRegisterInfo(seed uint64, keys, perKey, procs, infoEvery int) []history.Pair {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	var pairs []history.Pair
 	next := int64(1)
@@ -45,7 +54,7 @@ func syntheticRegister(seed uint64, keys, perKey, procs int) []history.Pair {
 			c := inv
 			c.Type, c.Time = history.OK, ret
 			point := call + rng.Int64N(ret-call+1)
-			if inv.F != history.Read && rng.IntN(50) == 0 {
+			if inv.F != history.Read && rng.IntN(infoEvery) == 0 {
 				c.Type = history.Info
 				if rng.IntN(2) == 0 {
 					point = -1
@@ -110,4 +119,57 @@ func BenchmarkCheckRegister(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(pairs)), "ops/history")
+}
+
+// BenchmarkSimplify compares checking histories where one write in five
+// timed out, with and without Simplify: raw porcupine must consider every
+// indeterminate write at every later point, which matters most when the
+// history is NOT linearizable and the whole space must be exhausted.
+func BenchmarkSimplify(b *testing.B) {
+	legal := syntheticRegisterInfo(3, 20, 100, 5, 5)
+	illegal := syntheticRegisterInfo(3, 20, 100, 5, 5)
+	corruptLastRead(illegal)
+	for _, h := range []struct {
+		name  string
+		pairs []history.Pair
+		want  porcupine.CheckResult
+	}{{"linearizable", legal, porcupine.Ok}, {"violation", illegal, porcupine.Illegal}} {
+		for _, raw := range []bool{false, true} {
+			name := h.name + "/simplified"
+			if raw {
+				name = h.name + "/raw"
+			}
+			b.Run(name, func(b *testing.B) {
+				for b.Loop() {
+					res := CheckRegister(h.pairs, RegisterOptions{NoSimplify: raw, Timeout: 30 * time.Second})
+					if res.Result != h.want {
+						b.Logf("result %v, want %v", res.Result, h.want)
+						b.ReportMetric(1, "wrong-or-timeout")
+					}
+				}
+			})
+		}
+	}
+}
+
+// corruptLastRead makes the last ok read of key 0 return the key's first
+// written value, long overwritten: a stale read.
+func corruptLastRead(pairs []history.Pair) {
+	var first *int64
+	for i := range pairs {
+		p := &pairs[i]
+		if p.Invoke.Key != 0 {
+			continue
+		}
+		if first == nil && p.Invoke.F == history.Write && p.Complete.Type == history.OK {
+			first = p.Invoke.Value
+		}
+	}
+	for i := len(pairs) - 1; i >= 0; i-- {
+		p := &pairs[i]
+		if p.Invoke.Key == 0 && p.Invoke.F == history.Read && p.Complete.Type == history.OK {
+			p.Complete.Value = first
+			return
+		}
+	}
 }

@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -16,8 +17,9 @@ type Endpoint struct {
 	URL    string
 	Region string // us-east-1 when empty
 	// AccessKeyID/SecretAccessKey: static credentials when both are set;
-	// otherwise dummy credentials for a custom URL and the SDK's default
-	// chain (environment, shared config, SSO, IMDS) for AWS.
+	// otherwise the SDK's default chain (environment, shared config, SSO,
+	// IMDS) for AWS, or for a custom URL when AWS_ACCESS_KEY_ID or a
+	// Profile is set, and dummy credentials for other custom URLs.
 	AccessKeyID, SecretAccessKey, SessionToken string
 	Profile                                    string
 	// Conns sizes the keep-alive pool.
@@ -41,7 +43,7 @@ func AWSConfig(ctx context.Context, e Endpoint) (aws.Config, error) {
 	case e.AccessKeyID != "" && e.SecretAccessKey != "":
 		opts = append(opts, config.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(e.AccessKeyID, e.SecretAccessKey, e.SessionToken)))
-	case e.URL != "":
+	case e.URL != "" && e.Profile == "" && os.Getenv("AWS_ACCESS_KEY_ID") == "":
 		opts = append(opts, config.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider("ddbkit", "ddbkit", "")))
 	}

@@ -187,7 +187,8 @@ func (h *harness) write(ctx context.Context, id RequestID, cmd string, among ...
 	for i := 0; ctx.Err() == nil; i++ {
 		target := among[i%len(among)]
 		g := h.group(target)
-		if g == nil {
+		if g == nil { // crashed, restarting
+			time.Sleep(time.Millisecond)
 			continue
 		}
 		pctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)

@@ -109,6 +109,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.fixCommits()
 	if err := s.rotate(last + 1); err != nil {
 		return nil, err
 	}
@@ -141,6 +142,23 @@ func (s *Store) loadSnapshots() error {
 		s.groups[id] = g
 	}
 	return nil
+}
+
+// fixCommits raises a group's durable commit index to its snapshot index.
+// A commit-only hard state is written without an fsync, so after a crash
+// the WAL may hold an older commit index than a snapshot (always fsynced)
+// that was taken of entries committed later; a snapshot only ever covers
+// committed entries, so its index is a valid commit index.
+func (s *Store) fixCommits() {
+	for _, g := range s.groups {
+		si := g.SnapshotIndex()
+		if g.hardState == nil || g.hardState.GetCommit() >= si {
+			continue
+		}
+		hs := &pb.HardState{Term: new(g.hardState.GetTerm()), Vote: new(g.hardState.GetVote()), Commit: new(si)}
+		g.hardState = hs
+		_ = g.SetHardState(hs)
+	}
 }
 
 func segName(seq uint64) string { return fmt.Sprintf("%016x.log", seq) }

@@ -426,3 +426,33 @@ func TestCommitOnlyBatchSkipsFsync(t *testing.T) {
 		t.Fatalf("a batch with new entries was not fsynced exactly once")
 	}
 }
+
+func TestUnsyncedCommitBehindSnapshotIsRaised(t *testing.T) {
+	fs := vfs.NewCrashable()
+	s := open(t, fs, Options{})
+	if _, err := s.CreateGroup(1, voters(1, 2, 3)); err != nil {
+		t.Fatal(err)
+	}
+	var ents []*pb.Entry
+	for i := uint64(1); i <= 10; i++ {
+		ents = append(ents, ent(i, 1, "x"))
+	}
+	if err := s.Save([]Update{{Group: 1, HardState: hs(1, 1, 5), Entries: ents}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save([]Update{{Group: 1, HardState: hs(1, 1, 10), CommitOnly: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Compact(1, 10, voters(1, 2, 3), []byte("img"), 0); err != nil {
+		t.Fatal(err)
+	}
+	fs.Crash(vfs.CrashOptions{}) // the commit-only hard state is lost
+	g, _ := open(t, fs, Options{}).Group(1)
+	st, _, _ := g.InitialState()
+	if st.GetCommit() < g.SnapshotIndex() {
+		t.Fatalf("commit %d behind snapshot %d after crash: raft would refuse to start", st.GetCommit(), g.SnapshotIndex())
+	}
+	if st.GetTerm() != 1 || st.GetVote() != 1 {
+		t.Fatalf("term/vote changed: %v", st)
+	}
+}

@@ -66,10 +66,13 @@ func (b *benchmark) runPhase(ctx context.Context, c driver.Client, tgt Target) (
 		done, _ := rec.Totals()
 		return done, bound
 	}, &st)
+	// runCtx bounds when operations may start; operations in flight at
+	// the end finish (bounded by OpTimeout) under ctx and are measured, so
+	// the slowest operations of the run are not the ones left out.
 	if b.cfg.Rate > 0 {
-		b.openLoop(runCtx, workers, start, &st)
+		b.openLoop(runCtx, ctx, workers, start, &st)
 	} else {
-		b.closedLoop(runCtx, workers)
+		b.closedLoop(runCtx, ctx, workers)
 	}
 	stop()
 	p, err := rec.Phase(b.cfg.now())
@@ -109,7 +112,7 @@ func (b *benchmark) execute(ctx context.Context, w *worker, intended time.Time) 
 
 // closedLoop: each worker issues its next operation when the previous one
 // returns; the intended start is the actual start.
-func (b *benchmark) closedLoop(ctx context.Context, workers []*worker) {
+func (b *benchmark) closedLoop(ctx, opCtx context.Context, workers []*worker) {
 	var claimed atomic.Int64
 	bound := b.cfg.Operations
 	var wg sync.WaitGroup
@@ -121,7 +124,7 @@ func (b *benchmark) closedLoop(ctx context.Context, workers []*worker) {
 				if bound > 0 && claimed.Add(1) > bound {
 					return
 				}
-				b.execute(ctx, w, b.cfg.now())
+				b.execute(opCtx, w, b.cfg.now())
 			}
 		}(w)
 	}
@@ -135,7 +138,7 @@ func (b *benchmark) closedLoop(ctx context.Context, workers []*worker) {
 // to the operation. An operation that cannot start within MaxLag of its
 // scheduled time is a missed start: not executed, counted, and the run
 // reports the rate as not sustained.
-func (b *benchmark) openLoop(ctx context.Context, workers []*worker, start time.Time, st *runStats) {
+func (b *benchmark) openLoop(ctx, opCtx context.Context, workers []*worker, start time.Time, st *runStats) {
 	// The queue holds everything that may still start in time, so the
 	// scheduler never waits for workers: lateness shows up as lag.
 	queue := len(workers) + int(2*b.cfg.Rate*b.cfg.MaxLag.Seconds())
@@ -159,7 +162,7 @@ func (b *benchmark) openLoop(ctx context.Context, workers []*worker, start time.
 					st.missed.Add(1)
 					continue
 				}
-				b.execute(ctx, w, intended)
+				b.execute(opCtx, w, intended)
 			}
 		}(w)
 	}

@@ -1,0 +1,297 @@
+package node
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/ddbkit/ddbkit/reference/api"
+	"github.com/ddbkit/ddbkit/reference/catalog"
+	"github.com/ddbkit/ddbkit/reference/cluster/transport"
+	"github.com/ddbkit/ddbkit/reference/partition"
+	"github.com/ddbkit/ddbkit/reference/placement"
+	"github.com/ddbkit/ddbkit/reference/replica"
+	"github.com/ddbkit/ddbkit/reference/router"
+	"github.com/ddbkit/ddbkit/reference/storage"
+	"github.com/ddbkit/ddbkit/reference/storage/vfs"
+)
+
+// Unsafe are the engine's deliberately WRONG modes for negative controls
+// (router.Unsafe plus conditions skipped at apply). Off by default.
+type Unsafe struct {
+	router.Unsafe
+	// SkipConditions ignores conditions when commands apply
+	// (partition.State.UnsafeSkipConditions).
+	SkipConditions bool
+}
+
+// Any reports whether some unsafe mode is on.
+func (u Unsafe) Any() bool { return u.Unsafe.Any() || u.SkipConditions }
+
+// Options configure a Node.
+type Options struct {
+	ID   uint64
+	Zone string
+	// Members is the cluster's membership (every node, this one included):
+	// the placement ring and the voters of the catalog group.
+	Members []placement.Node
+	// FS and Dir locate the node's data (vfs.OS{} when FS is nil); NoSync
+	// turns fsync off (benchmarks that say so only).
+	FS     vfs.FS
+	Dir    string
+	NoSync bool
+	// Peers reaches the other nodes' internal endpoints.
+	Peers router.Peers
+	// Partitions is the number of partitions of a new table (default 4).
+	Partitions int
+	// Raft timing (replica.Options defaults when zero) and snapshots.
+	TickInterval  time.Duration
+	ElectionTicks int
+	SnapshotEvery uint64
+	// Seed makes the node's random choices reproducible; ClientID is the
+	// request-id client of this incarnation (random when zero: it must
+	// differ between incarnations, or retried ids would collide).
+	Seed     uint64
+	ClientID uint64
+	// RequestTimeout bounds a request at the router (5s when zero).
+	RequestTimeout time.Duration
+	Unsafe         Unsafe
+	Logger         *slog.Logger
+}
+
+// Node is one storage node: its raft groups (the catalog group and the
+// partition groups placed on it), its copy of the catalog derived from the
+// catalog group, a router, and the HTTP handler serving the DynamoDB API,
+// the internal RPCs and the admin endpoint.
+type Node struct {
+	o       Options
+	log     *slog.Logger
+	store   *storage.Store
+	rn      *replica.Node
+	ring    *placement.Ring
+	zones   map[uint64]string
+	meta    *metaMachine
+	metaRep *router.Replica
+	cat     *catalog.Catalog
+	router  *router.Router
+	handler http.Handler
+
+	mu       sync.Mutex
+	machines map[uint64]partition.Machine // group -> local state machine
+	started  map[uint64]bool              // groups added to rn
+
+	kick       chan struct{}
+	ctx        context.Context
+	cancel     context.CancelFunc
+	reconciled sync.WaitGroup
+}
+
+// New opens the node's store and prepares its groups; call Start with a
+// transport whose handler is Deliver.
+func New(ctx context.Context, o Options) (*Node, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.FS == nil {
+		o.FS = vfs.OS{}
+	}
+	if o.ClientID == 0 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		o.ClientID = binary.LittleEndian.Uint64(b[:]) | 1
+	}
+	ring, err := placement.New(o.Members, placement.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("node: ring: %w", err)
+	}
+	if _, ok := ring.Node(placement.NodeID(o.ID)); !ok {
+		return nil, fmt.Errorf("node: %d is not a member", o.ID)
+	}
+	st, err := storage.Open(ctx, storage.Options{FS: o.FS, Dir: o.Dir, NoSync: o.NoSync, Logger: o.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("node %d: open store: %w", o.ID, err)
+	}
+	rn, err := replica.NewNode(replica.Options{ID: o.ID, Store: st, TickInterval: o.TickInterval,
+		ElectionTicks: o.ElectionTicks, SnapshotEvery: o.SnapshotEvery,
+		Rand: mrand.New(mrand.NewPCG(o.Seed, o.ID)), Logger: o.Logger})
+	if err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("node %d: %w", o.ID, err)
+	}
+	n := &Node{o: o, log: o.Logger.With("node", o.ID), store: st, rn: rn, ring: ring, zones: map[uint64]string{},
+		machines: map[uint64]partition.Machine{}, started: map[uint64]bool{}, kick: make(chan struct{}, 1)}
+	var all []uint64
+	for _, m := range ring.Nodes() {
+		n.zones[uint64(m.ID)] = m.Zone
+		all = append(all, uint64(m.ID))
+	}
+	n.meta = newMetaMachine(n.poke)
+	if _, err := rn.AddGroup(ctx, MetaGroup, all, n.meta); err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("node %d: catalog group: %w", o.ID, err)
+	}
+	n.router = router.New(router.Options{Local: n, Peers: o.Peers, Client: o.ClientID,
+		Timeout: o.RequestTimeout, Unsafe: o.Unsafe.Unsafe, Logger: n.log})
+	// The catalog group never runs in an unsafe mode.
+	n.metaRep = router.New(router.Options{Local: n, Peers: o.Peers, Client: o.ClientID,
+		Timeout: o.RequestTimeout, Logger: n.log}).Replica(MetaGroup, all)
+	n.cat = catalog.New(catalog.Options{Partitions: o.Partitions, Replicas: n.replicaFor, OnChange: n.onChange})
+	mux := http.NewServeMux()
+	mux.Handle("/internal/", router.Handler(n))
+	mux.HandleFunc("GET /admin/status", n.serveStatus)
+	mux.Handle("/", api.New(n.cat, api.Options{Logger: o.Logger}))
+	n.handler = mux
+	return n, nil
+}
+
+// Start runs the node's raft loop over tr and the catalog reconciler.
+func (n *Node) Start(tr transport.Transport) error {
+	if err := n.rn.Start(tr); err != nil {
+		return fmt.Errorf("node %d: %w", n.o.ID, err)
+	}
+	n.ctx, n.cancel = context.WithCancel(context.Background())
+	n.reconciled.Add(1)
+	go n.reconcileLoop()
+	n.poke()
+	return nil
+}
+
+// Close stops the node without syncing more (what was acknowledged is
+// durable) and closes its store.
+func (n *Node) Close() error {
+	if n.cancel != nil {
+		n.cancel()
+		n.reconciled.Wait()
+	}
+	err := n.rn.Close()
+	if errors.Is(err, replica.ErrStopped) {
+		err = nil
+	}
+	if serr := n.store.Close(); serr != nil && err == nil {
+		err = serr
+	}
+	return err
+}
+
+// ID returns the node id (router.Local).
+func (n *Node) ID() uint64 { return n.o.ID }
+
+// Zone returns the node's zone.
+func (n *Node) Zone() string { return n.o.Zone }
+
+// Group returns this node's replica of a raft group (router.Local).
+func (n *Node) Group(id uint64) (*replica.Group, bool) { return n.rn.Group(id) }
+
+// State returns the partition state of a group held here (router.Local).
+func (n *Node) State(group uint64) (*partition.State, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.started[group] {
+		return nil, false
+	}
+	m, ok := n.machines[group]
+	return m.State, ok
+}
+
+// Deliver is the transport handler.
+func (n *Node) Deliver(from uint64, batch []transport.Envelope) { n.rn.Deliver(from, batch) }
+
+// SetPaused freezes or thaws the node's loop (the transport pause hook).
+func (n *Node) SetPaused(p bool) { n.rn.SetPaused(p) }
+
+// Handler serves the DynamoDB API, /internal/* and /admin/status.
+func (n *Node) Handler() http.Handler { return n.handler }
+
+// Catalog returns the node's catalog.
+func (n *Node) Catalog() *catalog.Catalog { return n.cat }
+
+// Replicas returns the raft node (statuses, fsync counters).
+func (n *Node) Replicas() *replica.Node { return n.rn }
+
+// placementOf returns the voters of a group: one node per zone.
+func (n *Node) placementOf(group uint64) []uint64 {
+	var out []uint64
+	for _, id := range n.ring.Place(group) {
+		out = append(out, uint64(id))
+	}
+	return out
+}
+
+// machine returns the local state machine of a group, creating it.
+func (n *Node) machine(group uint64, schema partition.KeySchema) partition.Machine {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	m, ok := n.machines[group]
+	if !ok {
+		m = partition.NewMachine(schema)
+		if n.o.Unsafe.SkipConditions {
+			m.State.UnsafeSkipConditions()
+		}
+		n.machines[group] = m
+	}
+	return m
+}
+
+// replicaFor is the catalog's ReplicaFactory: a router replica for every
+// partition, plus a local state machine when this node is a voter.
+func (n *Node) replicaFor(t *catalog.Table, p *catalog.Partition) (partition.Replica, error) {
+	gid := GroupID(t.ID, p.ID)
+	voters := n.placementOf(gid)
+	if slices.Contains(voters, n.o.ID) {
+		p.State = n.machine(gid, t.Schema).State
+	}
+	return n.router.Replica(gid, voters), nil
+}
+
+// metaTimeout bounds a catalog change (the catalog's hook has no context).
+const metaTimeout = 10 * time.Second
+
+// onChange is the catalog's hook: a change made through the API is
+// replicated through the catalog group before it is acknowledged; a change
+// the reconciler makes to match the catalog group is already there.
+func (n *Node) onChange(kind string, t *catalog.Table) error {
+	cur, ok := n.meta.encoded(t.Name)
+	switch kind {
+	case "delete":
+		if !ok || !sameID(cur, t.ID) {
+			return nil
+		}
+	default:
+		enc, err := encodeTable(t)
+		if err != nil {
+			return fmt.Errorf("node: encode table: %w", err)
+		}
+		if ok && string(enc) == string(cur) {
+			return nil
+		}
+	}
+	b, err := jsonMarshal(metaCmd{Kind: kind, Table: t})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), metaTimeout)
+	defer cancel()
+	resp, err := n.metaRep.ProposeBytes(ctx, b)
+	if err == nil {
+		err = resp.Err.Error()
+	}
+	if err != nil {
+		n.poke() // the local catalog may now differ from the replicated one
+	}
+	return err
+}
+
+func (n *Node) poke() {
+	select {
+	case n.kick <- struct{}{}:
+	default:
+	}
+}

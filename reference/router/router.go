@@ -1,0 +1,112 @@
+package router
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+)
+
+// Peers reaches the other storage nodes: HTTPPeers between processes, a
+// direct call inside one process (the in-process cluster, which applies its
+// fault model to these calls too).
+type Peers interface {
+	Propose(ctx context.Context, node uint64, req ProposeRequest) (ProposeResponse, error)
+	Read(ctx context.Context, node uint64, req ReadRequest) (ReadResponse, error)
+}
+
+// Unsafe are deliberately WRONG modes, each breaking one guarantee so that
+// the jepsen checkers can prove they notice (negative controls). All off by
+// default; never use them otherwise.
+type Unsafe struct {
+	// StaleConsistentReads serves ConsistentRead from any replica without
+	// ReadIndex (may return stale data).
+	StaleConsistentReads bool
+	// AckBeforeQuorum acknowledges a write once the leader accepted the
+	// proposal, before a quorum has it (acknowledged writes may be lost; the
+	// result of a condition is not waited for).
+	AckBeforeQuorum bool
+	// NoRetryDedup gives every retry of a write a fresh request id, so a
+	// retried command may apply twice.
+	NoRetryDedup bool
+}
+
+// Any reports whether some unsafe mode is on.
+func (u Unsafe) Any() bool { return u.StaleConsistentReads || u.AckBeforeQuorum || u.NoRetryDedup }
+
+// Options configure a Router.
+type Options struct {
+	Local Local
+	Peers Peers
+	// Client is the request-id client of this router: unique per node
+	// incarnation (e.g. drawn from a seeded source at start).
+	Client uint64
+	// Timeout bounds a request whose context has no deadline (5s when
+	// zero); AttemptTimeout bounds one attempt at one node (1s when zero).
+	Timeout        time.Duration
+	AttemptTimeout time.Duration
+	Unsafe         Unsafe
+	Logger         *slog.Logger
+}
+
+// Router makes the partition replicas of one node.
+type Router struct {
+	o   Options
+	seq atomic.Uint64
+}
+
+// New returns a router.
+func New(o Options) *Router {
+	if o.Timeout <= 0 {
+		o.Timeout = 5 * time.Second
+	}
+	if o.AttemptTimeout <= 0 {
+		o.AttemptTimeout = time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Router{o: o}
+}
+
+// Replica returns the partition.Replica of raft group id whose voters are
+// the given nodes (the placement, preferred leader first).
+func (r *Router) Replica(group uint64, voters []uint64) *Replica {
+	return &Replica{r: r, group: group, voters: voters}
+}
+
+// bound gives ctx the router's default deadline when it has none.
+func (r *Router) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, r.o.Timeout)
+}
+
+func (r *Router) propose(ctx context.Context, node uint64, req ProposeRequest) (ProposeResponse, error) {
+	actx, cancel := context.WithTimeout(ctx, r.o.AttemptTimeout)
+	defer cancel()
+	if node == r.o.Local.ID() {
+		return ServePropose(actx, r.o.Local, req), nil
+	}
+	return r.o.Peers.Propose(actx, node, req)
+}
+
+func (r *Router) read(ctx context.Context, node uint64, req ReadRequest) (ReadResponse, error) {
+	actx, cancel := context.WithTimeout(ctx, r.o.AttemptTimeout)
+	defer cancel()
+	if node == r.o.Local.ID() {
+		return ServeRead(actx, r.o.Local, req), nil
+	}
+	return r.o.Peers.Read(actx, node, req)
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

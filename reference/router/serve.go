@@ -1,0 +1,128 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/ddbkit/ddbkit/reference/partition"
+	"github.com/ddbkit/ddbkit/reference/replica"
+	"github.com/ddbkit/ddbkit/reference/value"
+)
+
+// Local is what a storage node offers the router: its replicas of raft
+// groups and their partition states.
+type Local interface {
+	// ID is the node id.
+	ID() uint64
+	Group(id uint64) (*replica.Group, bool)
+	State(group uint64) (*partition.State, bool)
+}
+
+// maxPageItems and maxPageBytes bound one range read answer.
+const (
+	maxPageItems = 2000
+	maxPageBytes = 2 << 20
+)
+
+// ServePropose handles a ProposeRequest on the node that received it.
+func ServePropose(ctx context.Context, l Local, req ProposeRequest) ProposeResponse {
+	g, ok := l.Group(req.Group)
+	if !ok {
+		return ProposeResponse{Failure: &Failure{NoReplica: true}}
+	}
+	id := replica.RequestID{Client: req.Client, Seq: req.Seq}
+	if req.AckBeforeQuorum {
+		// UNSAFE negative control: acknowledge as soon as the leader has
+		// the proposal, before any quorum has it.
+		if st := g.Status(); !st.IsLeader {
+			return ProposeResponse{Failure: &Failure{NotLeader: true, Leader: st.Leader}}
+		}
+		go func() {
+			bctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, _ = g.ProposeRequest(bctx, id, req.Cmd)
+		}()
+		return ProposeResponse{}
+	}
+	res, err := g.ProposeRequest(ctx, id, req.Cmd)
+	if err != nil {
+		return ProposeResponse{Failure: failureOf(err)}
+	}
+	switch r := res.(type) {
+	case partition.Result:
+		return ProposeResponse{Old: r.Old, New: r.New, Err: toWire(r.Err)}
+	case error:
+		if errors.Is(r, replica.ErrAlreadyApplied) {
+			return ProposeResponse{} // applied once before; its result is gone
+		}
+		return ProposeResponse{Err: toWire(r)}
+	}
+	return ProposeResponse{}
+}
+
+// failureOf classifies an error of a replica.Group call.
+func failureOf(err error) *Failure {
+	var nl *replica.NotLeaderError
+	if errors.As(err, &nl) {
+		return &Failure{NotLeader: true, Leader: nl.Leader}
+	}
+	return &Failure{Unknown: true, Message: err.Error()}
+}
+
+// ServeRead handles a ReadRequest on the node that received it.
+func ServeRead(ctx context.Context, l Local, req ReadRequest) ReadResponse {
+	g, ok := l.Group(req.Group)
+	st, ok2 := l.State(req.Group)
+	if !ok || !ok2 {
+		return ReadResponse{Failure: &Failure{NoReplica: true}}
+	}
+	if req.Consistent && !req.StaleOK {
+		if err := g.ReadIndex(ctx); err != nil {
+			return ReadResponse{Failure: failureOf(err)}
+		}
+	}
+	if req.MinApplied > 0 {
+		if err := waitApplied(ctx, g, req.MinApplied); err != nil {
+			return ReadResponse{Failure: &Failure{Unknown: true, Message: err.Error()}}
+		}
+	}
+	out := ReadResponse{Applied: g.Status().Applied}
+	switch {
+	case req.Get != nil:
+		out.Item, out.Found = st.Get(req.Get)
+	case req.Scan:
+		limit := req.Limit
+		if limit <= 0 || limit > maxPageItems {
+			limit = maxPageItems
+		}
+		size := 0
+		st.Scan(req.From, req.To, req.Reverse, func(key []byte, item value.Item) bool {
+			if len(out.Items) >= limit || size >= maxPageBytes {
+				out.More = true
+				return false
+			}
+			out.Items = append(out.Items, KeyItem{Key: append([]byte(nil), key...), Item: item})
+			size += len(key) + value.ItemSize(item)
+			return true
+		})
+	}
+	return out
+}
+
+// waitApplied waits until g applied index idx.
+func waitApplied(ctx context.Context, g *replica.Group, idx uint64) error {
+	if g.Status().Applied >= idx {
+		return nil
+	}
+	t := time.NewTicker(500 * time.Microsecond)
+	defer t.Stop()
+	for g.Status().Applied < idx {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}

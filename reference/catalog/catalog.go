@@ -90,7 +90,7 @@ func (c *Catalog) Create(t *Table) (*Table, error) {
 	if _, ok := c.tables[t.Name]; ok {
 		return nil, ddberr.Newf(ddberr.ResourceInUse, "Table already exists: %s", t.Name)
 	}
-	if len(c.tables) >= c.opts.MaxTables {
+	if !t.System && c.userTables() >= c.opts.MaxTables {
 		return nil, ddberr.Newf(ddberr.LimitExceeded, "Subscriber limit exceeded: Only %d tables can be created per region", c.opts.MaxTables)
 	}
 	if t.ID == "" {
@@ -159,11 +159,14 @@ func (c *Catalog) Update(name string, fn func(t *Table) error) (*Table, error) {
 	return &cp, nil
 }
 
-// Names returns all table names in sorted order.
+// Names returns the names of all tables but system tables, sorted.
 func (c *Catalog) Names() []string {
 	c.mu.RLock()
 	names := make([]string, 0, len(c.tables))
-	for n := range c.tables {
+	for n, t := range c.tables {
+		if t.System {
+			continue
+		}
 		names = append(names, n)
 	}
 	c.mu.RUnlock()
@@ -181,6 +184,16 @@ func (c *Catalog) Tables() []*Table {
 	c.mu.RUnlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+func (c *Catalog) userTables() int {
+	n := 0
+	for _, t := range c.tables {
+		if !t.System {
+			n++
+		}
+	}
+	return n
 }
 
 func newID() string {

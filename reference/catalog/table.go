@@ -51,6 +51,9 @@ type Table struct {
 	BillingModeChanged time.Time `json:"billingModeChanged,omitzero"`
 	Status             string    `json:"status"`
 	DeletionProtection bool      `json:"deletionProtection,omitempty"`
+	// System marks an engine-internal table (the transaction ledger): it is
+	// not listed by Names, and its name is one no request can spell.
+	System bool `json:"system,omitempty"`
 
 	Partitions []*Partition `json:"partitions"`
 }

@@ -113,7 +113,7 @@ func (c *benchCluster) propose(gid uint64, cmd []byte, retries *atomic.Int64) er
 // the leader before it returns. fsync=off is only here for comparison.
 func BenchmarkPropose(b *testing.B) {
 	for _, fsync := range []bool{true, false} {
-		for _, tc := range []struct{ groups, proposers int }{{1, 1}, {1, 64}, {16, 64}} {
+		for _, tc := range []struct{ groups, proposers int }{{1, 1}, {1, 64}, {1, 256}, {16, 64}} {
 			name := fmt.Sprintf("fsync=%v/groups=%d/proposers=%d", fsync, tc.groups, tc.proposers)
 			b.Run(name, func(b *testing.B) {
 				c := newBenchCluster(b, !fsync, tc.groups)

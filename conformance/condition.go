@@ -220,7 +220,7 @@ func (e *env) conditionSpecs() {
 			_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: h, Item: it})
 			Expect(err).NotTo(HaveOccurred())
 			_, err = e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: h, Item: item("pk", S(k)),
-				ConditionExpression: aws.String("attribute_not_exists(pk)"),
+				ConditionExpression:                 aws.String("attribute_not_exists(pk)"),
 				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld})
 			Expect(err).To(beAPIError(errConditional))
 			var ccf *types.ConditionalCheckFailedException

@@ -120,7 +120,9 @@ func (e *env) errorsSpecs() {
 		})
 
 		DescribeTable("an invalid enumeration value fails with ValidationException",
-			func(call func() error) { Expect(call()).To(beAPIError(errValidation, "~Member must satisfy enum value set")) },
+			func(call func() error) {
+				Expect(call()).To(beAPIError(errValidation, "~Member must satisfy enum value set"))
+			},
 			Entry("PutItem ReturnConsumedCapacity", func() error {
 				_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: h, Item: item("pk", S("a")), ReturnConsumedCapacity: "ALL"})
 				return err

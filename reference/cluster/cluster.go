@@ -293,3 +293,6 @@ func (c *Cluster) stopNode(id uint64) error {
 	}
 	return n.Close()
 }
+
+// Addr is the front listener's address.
+func (c *Cluster) Addr() net.Addr { return c.frontLn.Addr() }

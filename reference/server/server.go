@@ -12,6 +12,8 @@ import (
 
 	"github.com/ddbkit/ddbkit/reference/api"
 	"github.com/ddbkit/ddbkit/reference/catalog"
+	"github.com/ddbkit/ddbkit/reference/cluster"
+	"github.com/ddbkit/ddbkit/reference/node"
 )
 
 // Options configure a server.
@@ -29,7 +31,23 @@ type Options struct {
 	Partitions int
 	// Logger for internal errors (default slog.Default()).
 	Logger *slog.Logger
+
+	// Nodes >= 3 runs the replicated engine as an in-process cluster of that
+	// many nodes in zones az1..az3 (DataDir holds one directory per node;
+	// empty means in-memory disks). 0 or 1 is the single-node engine.
+	Nodes int
+	// Seed makes the cluster's random choices reproducible.
+	Seed uint64
+	// NodeID, with Peers, runs ONE node of a multi-process cluster (raft over
+	// TCP, see Peer); Addr defaults to the node's API address.
+	NodeID uint64
+	Peers  []Peer
+	// Unsafe turns on deliberately wrong engine modes, for jepsen's negative
+	// controls only (replicated engine).
+	Unsafe node.Unsafe
 }
+
+const defaultAddr = "127.0.0.1:8000"
 
 // Server is a running reference engine.
 type Server struct {
@@ -38,6 +56,9 @@ type Server struct {
 	cat     *catalog.Catalog
 	durable *durable
 	served  chan error
+	cluster *cluster.Cluster // Nodes >= 3
+	node    *node.Node       // one node of a multi-process cluster
+	url     string
 
 	closeOnce sync.Once
 	closeErr  error
@@ -47,10 +68,20 @@ type Server struct {
 // only; call Close to stop.
 func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.Addr == "" {
-		o.Addr = "127.0.0.1:8000"
+		o.Addr = defaultAddr
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	switch {
+	case o.NodeID != 0:
+		return startNodeProcess(ctx, o)
+	case o.Nodes >= 3:
+		return startCluster(ctx, o)
+	case o.Nodes == 2:
+		return nil, fmt.Errorf("server: a cluster needs at least 3 nodes (one per zone), got 2")
+	case o.Unsafe.Any():
+		return nil, fmt.Errorf("server: unsafe modes need the replicated engine (Nodes >= 3)")
 	}
 	s := &Server{served: make(chan error, 1)}
 	copts := catalog.Options{Partitions: o.Partitions}
@@ -81,13 +112,35 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 }
 
 // URL returns the endpoint URL, e.g. http://127.0.0.1:8000.
-func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+func (s *Server) URL() string {
+	if s.url != "" {
+		return s.url
+	}
+	return "http://" + s.ln.Addr().String()
+}
 
 // Addr returns the listener's address.
-func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+func (s *Server) Addr() net.Addr {
+	if s.cluster != nil {
+		return s.cluster.Addr()
+	}
+	return s.ln.Addr()
+}
 
-// Catalog returns the engine's catalog (for tests and admin tools).
-func (s *Server) Catalog() *catalog.Catalog { return s.cat }
+// Catalog returns the engine's catalog (for tests and admin tools); for a
+// cluster, node 1's (or this node's) copy.
+func (s *Server) Catalog() *catalog.Catalog {
+	switch {
+	case s.cluster != nil:
+		if n := s.cluster.Node(1); n != nil {
+			return n.Catalog()
+		}
+		return nil
+	case s.node != nil:
+		return s.node.Catalog()
+	}
+	return s.cat
+}
 
 // Close stops accepting requests, waits briefly for in-flight ones, and
 // closes the durable log.
@@ -97,6 +150,9 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) close() error {
+	if s.cluster != nil {
+		return s.cluster.Close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(ctx)
@@ -105,6 +161,11 @@ func (s *Server) close() error {
 	}
 	if derr := s.closeDurable(); derr != nil && err == nil {
 		err = derr
+	}
+	if s.node != nil {
+		if nerr := s.node.Close(); nerr != nil && err == nil {
+			err = nerr
+		}
 	}
 	return err
 }

@@ -126,6 +126,15 @@ func (h *Handler) query(ctx context.Context, body []byte) (any, error) {
 	if err := kc.ValidateTypes(t.Schema.HashType, t.Schema.RangeType); err != nil {
 		return nil, err
 	}
+	if filter != nil {
+		what := "Filter Expression"
+		if in.FilterExpression == nil {
+			what = "QueryFilter"
+		}
+		if err := expr.CheckFilterKeys(what, filter.Paths(), t.Schema.HashKey, t.Schema.RangeKey); err != nil {
+			return nil, err
+		}
+	}
 	pk := kc.Hash()
 	if err := checkKeyValues(t, value.Item{t.Schema.HashKey: pk}); err != nil && t.Schema.RangeKey == "" {
 		return nil, err

@@ -8,5 +8,8 @@ func (h *Handler) extraOps() map[string]op {
 		"Scan":           h.scan,
 		"BatchGetItem":   h.batchGetItem,
 		"BatchWriteItem": h.batchWriteItem,
+
+		"TransactWriteItems": h.transactWriteItems,
+		"TransactGetItems":   h.transactGetItems,
 	}
 }

@@ -13,9 +13,11 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ddbkit/ddbkit/reference/catalog"
 	"github.com/ddbkit/ddbkit/reference/ddberr"
+	"github.com/ddbkit/ddbkit/reference/txn"
 )
 
 // MaxRequestBytes is the largest request body accepted (16 MB, the size of
@@ -30,6 +32,12 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxRequestBytes overrides the request size limit.
 	MaxRequestBytes int64
+	// Now is the clock of transactions, client tokens and TTL (default
+	// time.Now).
+	Now func() time.Time
+	// Background tunes the background work (transaction recovery, TTL
+	// sweeping, index feeding); zero values take defaults.
+	Background Background
 }
 
 // op is one operation: it decodes its own body and returns the response
@@ -42,6 +50,11 @@ type Handler struct {
 	log     *slog.Logger
 	maxBody int64
 	ops     map[string]op
+	now     func() time.Time
+
+	txn    *txn.Coordinator
+	tokens *txn.Tokens
+	bg     *background
 }
 
 // rawJSON is a response body that is already encoded.
@@ -55,7 +68,12 @@ func New(cat *catalog.Catalog, o Options) *Handler {
 	if o.MaxRequestBytes <= 0 {
 		o.MaxRequestBytes = MaxRequestBytes
 	}
-	h := &Handler{cat: cat, log: o.Logger, maxBody: o.MaxRequestBytes}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	h := &Handler{cat: cat, log: o.Logger, maxBody: o.MaxRequestBytes, now: o.Now}
+	h.txn = txn.New(cat, txn.Options{Now: o.Now, Logger: o.Logger, RecoverAfter: o.Background.TxnRecoverAfter})
+	h.tokens = txn.NewTokens(o.Now)
 	h.ops = map[string]op{
 		"CreateTable":   h.createTable,
 		"DescribeTable": h.describeTable,
@@ -70,6 +88,7 @@ func New(cat *catalog.Catalog, o Options) *Handler {
 	for name, fn := range h.extraOps() {
 		h.ops[name] = fn
 	}
+	h.startBackground(o.Background)
 	return h
 }
 

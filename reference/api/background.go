@@ -1,0 +1,78 @@
+package api
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Background configures the work a Handler does between requests.
+type Background struct {
+	// Disabled turns all background work off (tests drive it by hand
+	// through Handler.RunBackgroundOnce).
+	Disabled bool
+	// Interval between passes (default 1s).
+	Interval time.Duration
+	// TxnRecoverAfter is the age at which a transaction's ledger record is
+	// finished by recovery (default 5s).
+	TxnRecoverAfter time.Duration
+}
+
+// background is the running background work of a Handler.
+type background struct {
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+}
+
+func (h *Handler) startBackground(o Background) {
+	if o.Disabled {
+		return
+	}
+	if o.Interval <= 0 {
+		o.Interval = time.Second
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h.bg = &background{cancel: cancel}
+	h.bg.done.Add(1)
+	go func() {
+		defer h.bg.done.Done()
+		tick := time.NewTicker(o.Interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				h.RunBackgroundOnce(ctx)
+			}
+		}
+	}()
+}
+
+// RunBackgroundOnce runs one pass of every background task: transaction
+// recovery, then the TTL sweeper and secondary-index feeding. Errors are
+// logged; a pass that fails is retried by the next one.
+func (h *Handler) RunBackgroundOnce(ctx context.Context) {
+	if _, err := h.txn.Recover(ctx); err != nil && ctx.Err() == nil {
+		h.log.Warn("transaction recovery pass", "err", err)
+	}
+	for _, task := range h.backgroundTasks() {
+		if err := task(ctx); err != nil && ctx.Err() == nil {
+			h.log.Warn("background pass", "err", err)
+		}
+	}
+}
+
+// Close stops the background work and waits for the pass in progress.
+func (h *Handler) Close() error {
+	if h.bg != nil {
+		h.bg.cancel()
+		h.bg.done.Wait()
+	}
+	return nil
+}
+
+// backgroundTasks lists the periodic tasks beyond transaction recovery.
+func (h *Handler) backgroundTasks() []func(context.Context) error {
+	return nil
+}

@@ -389,4 +389,3 @@ func (h *Handler) transactGetItems(ctx context.Context, body []byte) (any, error
 	b = appendTxnCapacity(b, in.ReturnConsumedCapacity, units, "ReadCapacityUnits")
 	return rawJSON(append(b, '}')), nil
 }
-

@@ -2,7 +2,12 @@ package replica
 
 import (
 	"bytes"
+	"context"
+	"math/rand/v2"
 	"testing"
+
+	"github.com/ddbkit/ddbkit/reference/storage"
+	"github.com/ddbkit/ddbkit/reference/storage/vfs"
 )
 
 func TestProposalEnvelopeRoundTrip(t *testing.T) {
@@ -54,4 +59,25 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		_, _, _ = decodeSnapshot(b, 10) // must not panic
 		_, _, _ = decodeProposal(b)
 	})
+}
+
+func TestClientIDDiffersAcrossIncarnationsWithSameSeed(t *testing.T) {
+	fs := vfs.NewCrashable()
+	var ids []uint64
+	for i := 0; i < 3; i++ {
+		st, err := storage.Open(context.Background(), storage.Options{FS: fs, Dir: "/d"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := NewNode(Options{ID: 1, Store: st, Rand: rand.New(rand.NewPCG(42, 42))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, n.clientID)
+		_ = n.Close()
+		_ = st.Close()
+	}
+	if ids[0] == ids[1] || ids[1] == ids[2] || ids[0] == ids[2] {
+		t.Fatalf("client ids repeat across restarts with one seed: %v (retried request ids would collide)", ids)
+	}
 }

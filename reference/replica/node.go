@@ -64,8 +64,9 @@ func NewNode(opts Options) (*Node, error) {
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
+	n.clientID = opts.ClientID
 	for n.clientID == 0 {
-		n.clientID = opts.Rand.Uint64()
+		n.clientID = mix64(opts.Rand.Uint64() ^ mix64(opts.ID<<32^opts.Store.Incarnation()))
 	}
 	return n, nil
 }
@@ -383,6 +384,16 @@ func (n *Node) run() {
 			n.signal()
 		}
 	}
+}
+
+// mix64 is the splitmix64 finalizer.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
 }
 
 func int64cmp(a, b uint64) int {

@@ -21,6 +21,11 @@ type Options struct {
 	HeartbeatTicks int        // 1 when zero
 	Clock          Clock      // RealClock when nil
 	Rand           *rand.Rand // source of the node's client id; seeded from the id when nil
+	// ClientID is the Client of the request ids that Group.NewRequestID
+	// makes. It must differ between incarnations of the node; when zero it
+	// is drawn from Rand mixed with the store's incarnation counter, so a
+	// restart with the same seed still gets a fresh one.
+	ClientID uint64
 	// SnapshotEvery is how many applied entries trigger a snapshot and log
 	// compaction (10000 when zero); SnapshotKeep entries stay in the log for
 	// slow followers (1000 when zero, capped below SnapshotEvery).
@@ -40,10 +45,13 @@ func (o *Options) defaults() {
 		o.TickInterval = 10 * time.Millisecond
 	}
 	if o.ElectionTicks <= 0 {
-		o.ElectionTicks = 10
+		// 500ms with the default tick: a loaded 2-core machine stalls
+		// goroutines for tens of milliseconds, and shorter timeouts make
+		// leaders churn. Tests that want fast failover set their own.
+		o.ElectionTicks = 50
 	}
 	if o.HeartbeatTicks <= 0 {
-		o.HeartbeatTicks = 1
+		o.HeartbeatTicks = max(1, o.ElectionTicks/10)
 	}
 	if o.Clock == nil {
 		o.Clock = RealClock{}

@@ -82,7 +82,13 @@ type Store struct {
 	size   int64 // bytes in the active segment
 	buf    []byte
 	fsyncs uint64
+	// incarnation counts the Opens of this data directory (1 for a new one).
+	incarnation uint64
 }
+
+// Incarnation returns how many times the data directory has been opened,
+// this time included: distinct for every restart of a node.
+func (s *Store) Incarnation() uint64 { return s.incarnation }
 
 // Open replays the data directory (creating it if needed) and returns the
 // store with every group found on disk.
@@ -102,6 +108,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("storage: mkdir %s: %w", d, err)
 		}
 	}
+	inc, err := bumpIncarnation(s.fs, opts.Dir, !opts.NoSync)
+	if err != nil {
+		return nil, err
+	}
+	s.incarnation = inc
 	if err := s.loadSnapshots(); err != nil {
 		return nil, err
 	}

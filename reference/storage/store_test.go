@@ -456,3 +456,20 @@ func TestUnsyncedCommitBehindSnapshotIsRaised(t *testing.T) {
 		t.Fatalf("term/vote changed: %v", st)
 	}
 }
+
+func TestIncarnationGrowsAcrossRestartsAndCrashes(t *testing.T) {
+	fs := vfs.NewCrashable()
+	var last uint64
+	for i := 0; i < 4; i++ {
+		s := open(t, fs, Options{})
+		if s.Incarnation() <= last {
+			t.Fatalf("open %d: incarnation %d, previous %d", i, s.Incarnation(), last)
+		}
+		last = s.Incarnation()
+		if i%2 == 1 {
+			fs.Crash(vfs.CrashOptions{})
+		} else {
+			_ = s.Close()
+		}
+	}
+}

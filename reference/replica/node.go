@@ -243,7 +243,7 @@ func (n *Node) addGroup(ctx context.Context, id uint64, voters []uint64, sm Stat
 		MaxInflightMsgs: n.opts.MaxInflightMsgs,
 		CheckQuorum:     true,
 		PreVote:         true,
-		ReadOnlyOption:  raft.ReadOnlySafe,
+		ReadOnlyOption:  readOnlyOption(n.opts.LeaseReads),
 		// Proposals are only accepted by the leader, which answers them;
 		// a follower returns NotLeader with a hint instead of forwarding.
 		DisableProposalForwarding: true,
@@ -384,6 +384,13 @@ func (n *Node) run() {
 			n.signal()
 		}
 	}
+}
+
+func readOnlyOption(lease bool) raft.ReadOnlyOption {
+	if lease {
+		return raft.ReadOnlyLeaseBased
+	}
+	return raft.ReadOnlySafe
 }
 
 // mix64 is the splitmix64 finalizer.

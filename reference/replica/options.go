@@ -34,6 +34,12 @@ type Options struct {
 	// DedupWindow is how many log indexes a request id is remembered for
 	// duplicate detection (100000 when zero).
 	DedupWindow uint64
+	// LeaseReads makes ReadIndex answer on the leader without a quorum
+	// round trip (raft ReadOnlyLeaseBased): faster, but linearizable only
+	// while clocks advance at similar rates — a leader whose clock runs slow
+	// may serve a stale read after a successor was elected. Off by default
+	// (ReadOnlySafe); jepsen's clock-skew fault is aimed at this option.
+	LeaseReads bool
 	// MaxSizePerMsg and MaxInflightMsgs tune raft's flow control.
 	MaxSizePerMsg   uint64 // 1 MiB when zero
 	MaxInflightMsgs int    // 256 when zero

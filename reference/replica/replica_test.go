@@ -192,7 +192,16 @@ func readIndex(h *harness, id uint64) error {
 // leadership moves around. A read that starts after write v was
 // acknowledged must see at least v, and never a value not yet proposed.
 func TestLinearizableReadsUnderLeaderChange(t *testing.T) {
-	h := newHarness(t, 31, nil)
+	for _, tc := range []struct {
+		name  string
+		lease bool
+	}{{"read index", false}, {"lease reads", true}} {
+		t.Run(tc.name, func(t *testing.T) { linearizableReads(t, tc.lease) })
+	}
+}
+
+func linearizableReads(t *testing.T, lease bool) {
+	h := newHarness(t, 31, func(o *Options) { o.LeaseReads = lease })
 	h.waitLeader()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -68,6 +68,7 @@ func (b *benchmark) load(ctx context.Context, c driver.Client, tgt Target) (resu
 					errc <- err
 					return
 				}
+				rec.Count(opLoad, "items", hi-lo)
 				done.Add(hi - lo)
 			}
 		}(i)

@@ -108,6 +108,15 @@ func table(b *strings.Builder, r *results.Run, phase func(results.Target) *resul
 				t.Name, o.Name, o.Count, o.Errors, o.Throttles, o.OpsPerSec, l.P50, l.P90, l.P99, l.P999, l.P9999, l.Max)
 		}
 		extra := ""
+		var items int64
+		for _, o := range p.Ops {
+			if o.Name == "BATCH-LOAD" {
+				items += o.Counters["items"]
+			}
+		}
+		if items > 0 && p.ElapsedSec > 0 {
+			extra = fmt.Sprintf(" requests/s (%d items, %.0f items/s)", items, float64(items)/p.ElapsedSec)
+		}
 		if p.IntendedRate > 0 {
 			extra = fmt.Sprintf(" (intended %.0f ops/s, %d of %d starts missed)", p.IntendedRate, p.MissedStarts, p.Scheduled)
 		}

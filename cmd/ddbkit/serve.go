@@ -13,6 +13,7 @@ import (
 func newServeCmd() *cobra.Command {
 	var o server.Options
 	var fsync *bool
+	var peers, zone string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the reference engine over the DynamoDB JSON protocol",
@@ -21,12 +22,45 @@ func newServeCmd() *cobra.Command {
 Without --data the engine keeps everything in memory; with --data DIR it logs
 every table change and write to DIR (fsynced before the write is acknowledged)
 and recovers it on the next start. It binds loopback by default and prints the
-endpoint URL; SIGINT or SIGTERM shut it down cleanly.`,
+endpoint URL; SIGINT or SIGTERM shut it down cleanly.
+
+With --nodes N (N >= 3) it runs the replicated engine: N storage nodes in
+zones az1..az3 in this process, every partition a raft group of three
+replicas, one per zone; --addr is a front URL handing each request to a live
+node (each node also listens on a port of its own, see GET /admin/status).
+With --data DIR each node keeps its write-ahead log and snapshots in DIR/nI.
+
+With --node-id I and --peers it runs ONE node of a multi-process cluster
+(scripts/cluster.sh): --peers lists every node as ID/ZONE/APIADDR/RAFTADDR,
+comma-separated; the node serves the API on its APIADDR (or --addr) and talks
+raft over TCP on RAFTADDR.
+
+The --unsafe-* flags break the engine on purpose, for jepsen's negative
+controls only.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			o.NoFsync = !*fsync
 			o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+			if peers != "" {
+				var err error
+				if o.Peers, err = server.ParsePeers(peers); err != nil {
+					return err
+				}
+				for _, p := range o.Peers {
+					if p.ID == o.NodeID && zone != "" && p.Zone != zone {
+						return fmt.Errorf("serve: --zone %s but --peers puts node %d in %s", zone, p.ID, p.Zone)
+					}
+				}
+				if !cmd.Flags().Changed("addr") {
+					o.Addr = ""
+				}
+			}
+			if o.Unsafe.Any() {
+				o.Logger.Warn("UNSAFE ENGINE MODES ON: this engine is deliberately wrong (jepsen negative controls only)",
+					"stale_consistent_reads", o.Unsafe.StaleConsistentReads, "ack_before_quorum", o.Unsafe.AckBeforeQuorum,
+					"skip_conditions", o.Unsafe.SkipConditions, "no_retry_dedup", o.Unsafe.NoRetryDedup)
+			}
 			srv, err := server.Start(ctx, o)
 			if err != nil {
 				return err
@@ -42,5 +76,14 @@ endpoint URL; SIGINT or SIGTERM shut it down cleanly.`,
 	f.StringVar(&o.DataDir, "data", "", "data directory (empty: in memory)")
 	fsync = f.Bool("fsync", true, "fsync the log before acknowledging writes (--fsync=false only for benchmarks that say so)")
 	f.IntVar(&o.Partitions, "partitions", 4, "partitions per new table")
+	f.IntVar(&o.Nodes, "nodes", 1, "storage nodes (>= 3: replicated in-process cluster in zones az1..az3)")
+	f.Uint64Var(&o.Seed, "seed", 1, "seed of the cluster's random choices")
+	f.Uint64Var(&o.NodeID, "node-id", 0, "run this one node of a multi-process cluster (with --peers)")
+	f.StringVar(&zone, "zone", "", "zone of --node-id (checked against --peers)")
+	f.StringVar(&peers, "peers", "", "every node of a multi-process cluster: ID/ZONE/APIADDR/RAFTADDR,...")
+	f.BoolVar(&o.Unsafe.StaleConsistentReads, "unsafe-stale-consistent-reads", false, "UNSAFE: serve ConsistentRead from any replica without ReadIndex")
+	f.BoolVar(&o.Unsafe.AckBeforeQuorum, "unsafe-ack-before-quorum", false, "UNSAFE: acknowledge writes before a quorum has them")
+	f.BoolVar(&o.Unsafe.SkipConditions, "unsafe-skip-conditions", false, "UNSAFE: ignore conditions when writes apply")
+	f.BoolVar(&o.Unsafe.NoRetryDedup, "unsafe-no-retry-dedup", false, "UNSAFE: a fresh request id on every retry (a retried write may apply twice)")
 	return cmd
 }

@@ -74,5 +74,5 @@ func (h *Handler) Close() error {
 
 // backgroundTasks lists the periodic tasks beyond transaction recovery.
 func (h *Handler) backgroundTasks() []func(context.Context) error {
-	return nil
+	return []func(context.Context) error{h.sweepTTL}
 }

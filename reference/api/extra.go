@@ -11,5 +11,8 @@ func (h *Handler) extraOps() map[string]op {
 
 		"TransactWriteItems": h.transactWriteItems,
 		"TransactGetItems":   h.transactGetItems,
+
+		"UpdateTimeToLive":   h.updateTimeToLive,
+		"DescribeTimeToLive": h.describeTimeToLive,
 	}
 }

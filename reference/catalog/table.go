@@ -54,6 +54,9 @@ type Table struct {
 	// System marks an engine-internal table (the transaction ledger): it is
 	// not listed by Names, and its name is one no request can spell.
 	System bool `json:"system,omitempty"`
+	// TTLAttribute is the Number attribute holding items' expiry (epoch
+	// seconds) when Time to Live is enabled, "" when disabled.
+	TTLAttribute string `json:"ttl,omitempty"`
 
 	Partitions []*Partition `json:"partitions"`
 }

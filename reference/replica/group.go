@@ -155,6 +155,10 @@ func (g *Group) ProposeRequest(ctx context.Context, id RequestID, cmd []byte) (a
 	p := &proposal{id: id, done: make(chan outcome, 1)}
 	data := encodeProposal(id, cmd)
 	err := g.node.submit(func() {
+		if g.removed {
+			p.done <- outcome{err: ErrStopped}
+			return
+		}
 		if g.dd.seen(id) {
 			p.done <- outcome{v: g.dd.result(id)}
 			return
@@ -192,6 +196,10 @@ func (g *Group) ProposeRequest(ctx context.Context, id RequestID, cmd []byte) (a
 func (g *Group) ReadIndex(ctx context.Context) error {
 	r := &readReq{done: make(chan error, 1)}
 	err := g.node.submit(func() {
+		if g.removed {
+			r.done <- ErrStopped
+			return
+		}
 		if !g.serving() {
 			r.done <- &NotLeaderError{Group: g.id, Leader: g.hint()}
 			return

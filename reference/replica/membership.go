@@ -38,6 +38,10 @@ type confWaiter struct {
 func (g *Group) ChangeConf(ctx context.Context, cc *pb.ConfChangeV2) error {
 	w := &confWaiter{done: make(chan error, 1)}
 	err := g.node.submit(func() {
+		if g.removed {
+			w.done <- ErrStopped
+			return
+		}
 		if !g.serving() {
 			w.done <- &NotLeaderError{Group: g.id, Leader: g.hint()}
 			return

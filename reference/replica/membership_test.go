@@ -2,6 +2,7 @@ package replica
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -47,6 +48,7 @@ func TestMoveReplicaToNewNode(t *testing.T) {
 			if want := slices.Sorted(slices.Values(members)); !slices.Equal(s.Voters, want) {
 				t.Fatalf("voters after move = %v, want %v", s.Voters, want)
 			}
+			oldGroup := h.group(from)
 			if err := h.nodes[from].RemoveGroup(ctx, testGroup); err != nil {
 				t.Fatal(err)
 			}
@@ -70,6 +72,9 @@ func TestMoveReplicaToNewNode(t *testing.T) {
 			}
 			if _, ok := h.nodes[from].Group(testGroup); ok {
 				t.Fatalf("node %d still has the group", from)
+			}
+			if _, err := oldGroup.Propose(ctx, []byte("x=y")); !errors.Is(err, ErrStopped) {
+				t.Fatalf("Propose on a removed replica = %v, want ErrStopped", err)
 			}
 		})
 	}

@@ -29,6 +29,8 @@ type Node struct {
 	reqs    []func()
 	tr      transport.Transport
 	started bool
+	// startPaused is a pause requested before Start.
+	startPaused bool
 
 	wake    chan struct{}
 	pauseCh chan bool
@@ -107,6 +109,13 @@ func (n *Node) signal() {
 // would: a frozen node neither ticks nor processes messages or requests.
 // It is the transport.Network pause hook.
 func (n *Node) SetPaused(paused bool) {
+	n.mu.Lock()
+	if !n.started {
+		n.startPaused = paused // the loop starts frozen
+		n.mu.Unlock()
+		return
+	}
+	n.mu.Unlock()
 	select {
 	case n.pauseCh <- paused:
 	case <-n.done:
@@ -322,21 +331,24 @@ func (n *Node) RemoveGroup(ctx context.Context, id uint64) error {
 func (n *Node) run() {
 	ticks, stopTicker := n.opts.Clock.NewTicker(n.opts.TickInterval)
 	defer stopTicker()
+	n.mu.Lock()
+	paused := n.startPaused
+	n.mu.Unlock()
 	for {
+		for paused { // frozen: only thaw or stop
+			select {
+			case paused = <-n.pauseCh:
+			case <-n.stop:
+				n.finish(ErrStopped)
+				return
+			}
+		}
 		tick := false
 		select {
 		case <-n.stop:
 			n.finish(ErrStopped)
 			return
-		case p := <-n.pauseCh:
-			for p {
-				select {
-				case p = <-n.pauseCh:
-				case <-n.stop:
-					n.finish(ErrStopped)
-					return
-				}
-			}
+		case paused = <-n.pauseCh:
 			continue
 		case <-ticks:
 			tick = true

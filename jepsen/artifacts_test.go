@@ -29,7 +29,7 @@ func TestArtifacts(t *testing.T) {
 	var hist bytes.Buffer
 	res, err := Run(t.Context(), Config{
 		Workload: Register, DB: db, Endpoint: url, Seed: 9,
-		Clients: 4, Keys: 2, Rate: 400, Duration: 1500 * time.Millisecond, OpTimeout: 80 * time.Millisecond,
+		Clients: 4, Keys: 2, Rate: 400, Duration: 1500 * time.Millisecond, OpTimeout: 250 * time.Millisecond,
 		Nemesis:  &nemesis.HookNemesis{StartCmd: "echo start >> " + hookLog, StopCmd: "echo stop >> " + hookLog, Seed: 9},
 		Faults:   []string{nemesis.Hook},
 		Schedule: nemesis.ScheduleOptions{Quiet: 300 * time.Millisecond, MinFault: 300 * time.Millisecond, MaxFault: 400 * time.Millisecond},

@@ -13,7 +13,7 @@ import (
 // correct checker must still say valid.
 var indeterminate = fakeddb.Indeterminacy{
 	SlowWrites: 0.03, LateWrites: 0.03, InternalErrors: 0.02, StaleEventualReads: 0.3,
-	SlowDelay: 150 * time.Millisecond,
+	SlowDelay: 600 * time.Millisecond,
 }
 
 // shortRun is a bounded, seeded run against url: 600 operations (about
@@ -27,7 +27,7 @@ func shortRun(t *testing.T, url, workload string, seed int64) *Result {
 	res, err := Run(t.Context(), Config{
 		Workload: workload, DB: db, Endpoint: url, Seed: seed,
 		Clients: 6, Keys: 3, Rate: 500, Duration: 5 * time.Second, MaxOps: 600,
-		OpTimeout: 80 * time.Millisecond, FinalTimeout: 10 * time.Second,
+		OpTimeout: 250 * time.Millisecond, FinalTimeout: 10 * time.Second,
 		CheckTimeout: 30 * time.Second,
 	}, nil)
 	if err != nil {
@@ -63,14 +63,14 @@ func TestNegativeControls(t *testing.T) {
 		want     Verdict
 	}{
 		{"register correct", Register, fakeddb.Faults{}, indeterminate, Valid},
-		{"register stale consistent reads", Register, fakeddb.Faults{StaleConsistentReads: 0.2}, indeterminate, Invalid},
+		{"register stale consistent reads", Register, fakeddb.Faults{StaleConsistentReads: 0.3}, indeterminate, Invalid},
 		{"register ignored conditions", Register, fakeddb.Faults{IgnoreConditions: 1}, indeterminate, Invalid},
 		{"set correct", Set, fakeddb.Faults{}, indeterminate, Valid},
-		{"set lost adds", Set, fakeddb.Faults{LoseSetAdds: 0.05}, indeterminate, Invalid},
-		{"set stale consistent reads", Set, fakeddb.Faults{StaleConsistentReads: 0.3}, indeterminate, Invalid},
+		{"set lost adds", Set, fakeddb.Faults{LoseSetAdds: 0.1}, indeterminate, Invalid},
+		{"set stale consistent reads", Set, fakeddb.Faults{StaleConsistentReads: 0.5}, indeterminate, Invalid},
 		{"counter correct", Counter, fakeddb.Faults{}, indeterminate, Valid},
-		{"counter double add", Counter, fakeddb.Faults{DoubleAdd: 0.05}, none, Invalid},
-		{"counter stale consistent reads", Counter, fakeddb.Faults{StaleConsistentReads: 0.3}, none, Invalid},
+		{"counter double add", Counter, fakeddb.Faults{DoubleAdd: 0.2}, none, Invalid},
+		{"counter stale consistent reads", Counter, fakeddb.Faults{StaleConsistentReads: 0.5}, none, Invalid},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,6 +14,28 @@ type KeySchema struct {
 	HashType  value.Type `json:"hashType"`
 	RangeKey  string     `json:"range,omitempty"`
 	RangeType value.Type `json:"rangeType,omitempty"`
+	// Indexes are the table's secondary indexes known when the table was
+	// created: their key types are checked on every write, and the local
+	// ones (Local) are stored in the partition (index.go).
+	Indexes []IndexSchema `json:"indexes,omitempty"`
+	// CollectionLimit caps the bytes of one item collection (items with
+	// one partition key and their local index entries) of a table with
+	// local indexes; 0 means DynamoDB's 10 GB.
+	CollectionLimit int64 `json:"collLimit,omitempty"`
+}
+
+// DefaultCollectionLimit is DynamoDB's item collection size limit.
+const DefaultCollectionLimit = 10 << 30
+
+// LocalIndexes returns the local secondary indexes.
+func (s KeySchema) LocalIndexes() []IndexSchema {
+	var out []IndexSchema
+	for _, x := range s.Indexes {
+		if x.Local {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // Key returns the B-tree key of an item (or of a key-only item). The item

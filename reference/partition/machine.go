@@ -77,6 +77,10 @@ func (m Machine) Restore(index uint64, b []byte) error {
 		return fmt.Errorf("partition: decode snapshot: %w", err)
 	}
 	tree := btree.NewG(32, lessEntry)
+	local := localIndexes{}
+	for _, x := range m.localSchemas {
+		local[x.Name] = newTree()
+	}
 	var total int64
 	for i, it := range snap.Items {
 		size := value.ItemSize(it)
@@ -86,6 +90,12 @@ func (m Machine) Restore(index uint64, b []byte) error {
 		}
 		tree.ReplaceOrInsert(e)
 		total += int64(size)
+		for _, x := range m.localSchemas {
+			if x.Indexed(it) {
+				p := x.Project(m.schema, it)
+				local[x.Name].ReplaceOrInsert(&entry{key: x.Key(m.schema, it), item: p, size: value.ItemSize(p)})
+			}
+		}
 	}
 	txn := newTxnState()
 	for _, p := range snap.Prepared {
@@ -99,7 +109,14 @@ func (m Machine) Restore(index uint64, b []byte) error {
 	m.tree, m.bytes, m.applied = tree, total, index
 	m.seen, m.order = make(map[string]Result), nil
 	m.txn = txn
+	m.local = local
+	feed := m.feed
 	m.mu.Unlock()
+	if feed != nil {
+		// The feed's consumers cannot follow a replaced state: tell them
+		// to rebuild.
+		feed.reset()
+	}
 	return nil
 }
 

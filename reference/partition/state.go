@@ -38,6 +38,10 @@ type State struct {
 
 	txn txnState // prepared transactions and recent outcomes (txn.go)
 
+	localSchemas []IndexSchema // local secondary indexes (index.go)
+	local        localIndexes
+	feed         *Feed // change feed for global indexes, nil until asked (feed.go)
+
 	// unsafeSkipConditions is a deliberately broken mode for negative
 	// controls (jepsen): conditions are not evaluated at apply time.
 	unsafeSkipConditions bool
@@ -55,12 +59,18 @@ func (s *State) UnsafeSkipConditions() {
 
 // NewState returns an empty partition state.
 func NewState(schema KeySchema) *State {
-	return &State{
-		schema: schema,
-		tree:   btree.NewG(32, lessEntry),
-		seen:   make(map[string]Result),
-		txn:    newTxnState(),
+	s := &State{
+		schema:       schema,
+		tree:         btree.NewG(32, lessEntry),
+		seen:         make(map[string]Result),
+		txn:          newTxnState(),
+		localSchemas: schema.LocalIndexes(),
+		local:        localIndexes{},
 	}
+	for _, x := range s.localSchemas {
+		s.local[x.Name] = newTree()
+	}
+	return s
 }
 
 // Schema returns the key schema.
@@ -99,35 +109,7 @@ func (s *State) Scan(from, to []byte, reverse bool, fn func(key []byte, item val
 	s.mu.Lock()
 	t := s.tree.Clone()
 	s.mu.Unlock()
-	iter := func(e *entry) bool { return fn(e.key, e.item) }
-	switch {
-	case !reverse && from == nil && to == nil:
-		t.Ascend(iter)
-	case !reverse && to == nil:
-		t.AscendGreaterOrEqual(&entry{key: from}, iter)
-	case !reverse && from == nil:
-		t.AscendLessThan(&entry{key: to}, iter)
-	case !reverse:
-		t.AscendRange(&entry{key: from}, &entry{key: to}, iter)
-	default:
-		// Descending over [from, to): start just below to.
-		stop := func(e *entry) bool {
-			if from != nil && bytes.Compare(e.key, from) < 0 {
-				return false
-			}
-			return fn(e.key, e.item)
-		}
-		if to == nil {
-			t.Descend(stop)
-		} else {
-			t.DescendLessOrEqual(&entry{key: to}, func(e *entry) bool {
-				if bytes.Equal(e.key, to) {
-					return true
-				}
-				return stop(e)
-			})
-		}
-	}
+	scanTree(t, from, to, reverse, fn)
 }
 
 // Apply applies cmd as the command at log position index and returns its
@@ -226,6 +208,12 @@ func (s *State) compute(cmd *Command, old value.Item) (value.Item, error) {
 			next = base
 		}
 	}
+	if err := s.schema.CheckIndexKeys(next); err != nil {
+		return nil, err
+	}
+	if len(s.localSchemas) > 0 && s.collectionGrows(old, next) {
+		return nil, ddberr.New(ddberr.ItemCollectionSizeLimit, msgCollectionLimit)
+	}
 	if value.ItemSize(next) > value.MaxItemSize {
 		msg := "Item size has exceeded the maximum allowed size"
 		if cmd.Op == OpUpdate {
@@ -250,9 +238,17 @@ func (s *State) install(key []byte, del bool, next value.Item, ts uint64) {
 			s.tree.Delete(&entry{key: key})
 			s.bytes -= int64(oldSize)
 			s.txn.lastDelete = s.applied
+			s.updateLocal(e.item, nil)
+			s.feed.add(key, nil)
 		}
 		return
 	}
+	if e != nil {
+		s.updateLocal(e.item, next)
+	} else {
+		s.updateLocal(nil, next)
+	}
+	s.feed.add(key, next)
 	size := value.ItemSize(next)
 	s.tree.ReplaceOrInsert(&entry{key: key, item: next, size: size, ver: s.applied, ts: ts})
 	s.bytes += int64(size - oldSize)

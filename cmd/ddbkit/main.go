@@ -37,6 +37,7 @@ func newRootCmd() *cobra.Command {
 		newReportCmd(),
 		newJepsenCmd(),
 		newServeCmd(),
+		newConformCmd(),
 	)
 	return root
 }

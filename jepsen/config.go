@@ -1,6 +1,7 @@
 package jepsen
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -54,6 +55,12 @@ type Config struct {
 	Nemesis  nemesis.Nemesis
 	Faults   []string
 	Schedule nemesis.ScheduleOptions
+
+	// Converge, when set (our own clusters), is called after the final
+	// reads and must return nil once every replica of every partition has
+	// the same digest; an error (within HealTimeout) makes the run invalid:
+	// replicas that disagree after healing have diverged.
+	Converge func(ctx context.Context) error
 
 	// HealTimeout bounds heal + wait for health (default 60s); FinalTimeout
 	// bounds the final reads (default 60s); CheckTimeout bounds porcupine

@@ -33,7 +33,11 @@ type Result struct {
 	Faults   []history.Window `json:"faults"`
 	// HealError is set when the system did not heal in time.
 	HealError string `json:"heal_error,omitempty"`
-	Stats     Stats  `json:"stats"`
+	// Replicas is "equal" when every partition's replicas had equal digests
+	// after the run, "not checked" for endpoints that cannot tell, or the
+	// divergence found.
+	Replicas string `json:"replicas"`
+	Stats    Stats  `json:"stats"`
 
 	Register  *checker.RegisterResult  `json:"register,omitempty"`
 	Staleness *checker.StalenessResult `json:"staleness,omitempty"`

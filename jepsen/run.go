@@ -93,11 +93,25 @@ func Run(ctx context.Context, cfg Config, historyOut io.Writer) (*Result, error)
 		log.Warn("jepsen: not healthy after the run", "err", res.HealError)
 	}
 	r.finalReads(context.WithoutCancel(ctx))
+	res.Replicas = "not checked"
+	var diverged bool
+	if cfg.Converge != nil {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.HealTimeout)
+		if err := cfg.Converge(cctx); err != nil {
+			res.Replicas, diverged = "DIVERGED: "+err.Error(), true
+		} else {
+			res.Replicas = "equal"
+		}
+		cancel()
+	}
 	if err := rec.Flush(); err != nil {
 		return nil, err
 	}
 	res.History = rec.History()
 	Check(res, cfg.CheckTimeout, opsEnd)
+	if diverged {
+		res.Verdict = Invalid
+	}
 	log.Info("jepsen: verdict", "verdict", res.Verdict, "ops", res.Stats.Operations)
 	if ctx.Err() != nil {
 		return res, fmt.Errorf("jepsen: run interrupted: %w", ctx.Err())

@@ -35,6 +35,9 @@ func Summary(r *Result) string {
 			fmt.Fprintf(&b, "  %-18s %8.2fs .. %8.2fs  %s\n", w.Fault, time.Duration(w.Start).Seconds(), time.Duration(w.Stop).Seconds(), w.Target)
 		}
 	}
+	if r.Replicas != "" {
+		fmt.Fprintf(&b, "replica digests after the run: %s\n", r.Replicas)
+	}
 	if r.HealError != "" {
 		fmt.Fprintf(&b, "NOT HEALTHY after healing: %s\n", r.HealError)
 	}

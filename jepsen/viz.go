@@ -11,15 +11,25 @@ import (
 	"github.com/ddbkit/ddbkit/jepsen/checker"
 )
 
-// faultColors shade fault windows, by fault name (a stable pick).
-var faultColors = []string{"#fde2e2", "#e2ecfd", "#fdf3d8", "#e4f7e1", "#efe2fd", "#fde2f4"}
+// faultColors shade fault windows: one color per known fault, a stable
+// pick for others.
+var faultColors = map[string]string{
+	"partition-zone": "#fde2e2", "partition-leader": "#e2ecfd", "partition-minority": "#fdf3d8",
+	"partition-halves": "#e4f7e1", "kill": "#efe2fd", "kill-leader": "#d9d2f7", "pause": "#fde2f4",
+	"pause-leader": "#f7d2e6", "loss": "#d8f3f3", "delay": "#eeeeee", "hook": "#e2ecfd",
+}
+
+var otherColors = []string{"#fde2e2", "#e2ecfd", "#fdf3d8", "#e4f7e1", "#efe2fd", "#fde2f4"}
 
 func faultColor(name string) string {
+	if c, ok := faultColors[name]; ok {
+		return c
+	}
 	var h uint32
 	for _, c := range name {
 		h = h*31 + uint32(c)
 	}
-	return faultColors[h%uint32(len(faultColors))]
+	return otherColors[h%uint32(len(otherColors))]
 }
 
 // Visualize writes porcupine's HTML visualization of a register run, with

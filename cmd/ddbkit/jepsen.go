@@ -14,6 +14,7 @@ import (
 	"github.com/ddbkit/ddbkit/jepsen"
 	"github.com/ddbkit/ddbkit/jepsen/history"
 	"github.com/ddbkit/ddbkit/jepsen/nemesis"
+	"github.com/ddbkit/ddbkit/reference/node"
 	"github.com/ddbkit/ddbkit/reference/server"
 )
 
@@ -33,6 +34,8 @@ func newJepsenCmd() *cobra.Command {
 		quiet, fmin, fmax time.Duration
 		vizMax            int
 		recheck           string
+		nodes             int
+		unsafe            node.Unsafe
 	)
 	cmd := &cobra.Command{
 		Use:   "jepsen",
@@ -42,9 +45,11 @@ injects faults, then heals, reads everything back and checks the history:
 register (linearizability with porcupine), set (lost / unexpected elements),
 counter (bounds). See jepsen/README.md.
 
-Without --endpoint-url the target is an embedded reference server (single
-node: no cluster faults yet). Against an external endpoint no faults are
-injected unless --nemesis-start-cmd/--nemesis-stop-cmd are given (fault "hook").
+Without --endpoint-url the target is an embedded reference cluster (--nodes,
+3 zones) and every cluster fault is available (--nemesis all); the run ends by
+checking that all replicas' digests are equal. Against an external endpoint no
+faults are injected unless --nemesis-start-cmd/--nemesis-stop-cmd are given
+(fault "hook").
 
 Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 error.`,
 		Args: cobra.NoArgs,
@@ -58,27 +63,39 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 			if !cmd.Flags().Changed("seed") {
 				cfg.Seed = time.Now().UnixNano() % 1_000_000_000
 			}
+			var nem nemesis.Nemesis = nemesis.None{}
 			if endpoint == "" {
-				srv, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", Logger: log})
+				srv, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", Nodes: nodes, Seed: uint64(cfg.Seed), Unsafe: unsafe, Logger: log})
 				if err != nil {
-					return fmt.Errorf("jepsen: start embedded reference server: %w", err)
+					return fmt.Errorf("jepsen: start embedded reference engine: %w", err)
 				}
 				defer srv.Close()
 				endpoint = srv.URL()
-				cfg.Endpoint = "embedded reference server " + endpoint
-				log.Info("jepsen: target is the embedded reference server (single node)", "url", endpoint)
+				if c := srv.Cluster(); c != nil {
+					nem = nemesis.NewClusterNemesis(c.Nemesis(), nemesis.ClusterOptions{Seed: cfg.Seed})
+					cfg.Converge = c.WaitConverged
+					cfg.Endpoint = fmt.Sprintf("embedded reference cluster (%d nodes, 3 zones) %s", nodes, endpoint)
+				} else {
+					cfg.Endpoint = "embedded reference server (single node) " + endpoint
+				}
+				if unsafe.Any() {
+					cfg.Endpoint += fmt.Sprintf(" UNSAFE %+v", unsafe)
+				}
+				log.Info("jepsen: target", "endpoint", cfg.Endpoint)
 			} else {
+				if unsafe.Any() {
+					return &exitError{1, fmt.Errorf("jepsen: --unsafe-* modes apply to the embedded engine only")}
+				}
 				cfg.Endpoint = endpoint
-			}
-			var nem nemesis.Nemesis = nemesis.None{}
-			if startCmd != "" {
-				nem = &nemesis.HookNemesis{StartCmd: startCmd, StopCmd: stopCmd, Seed: cfg.Seed, Log: log}
+				if startCmd != "" {
+					nem = &nemesis.HookNemesis{StartCmd: startCmd, StopCmd: stopCmd, Seed: cfg.Seed, Log: log}
+				}
 			}
 			names, err := nemesis.ParseNames(faults, nem.Faults())
 			if err != nil {
-				return &exitError{1, fmt.Errorf("%w (external endpoints support only \"hook\", with --nemesis-start-cmd; the reference cluster's faults arrive with reference/cluster)", err)}
+				return &exitError{1, fmt.Errorf("%w (the embedded cluster supports the cluster faults, external endpoints only \"hook\" with --nemesis-start-cmd)", err)}
 			}
-			if startCmd != "" && faults == "" {
+			if _, hook := nem.(*nemesis.HookNemesis); hook && faults == "" {
 				names = []string{nemesis.Hook}
 			}
 			cfg.Nemesis, cfg.Faults = nem, names
@@ -129,6 +146,11 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 	f.DurationVar(&fmin, "fault-min", 5*time.Second, "shortest fault")
 	f.DurationVar(&fmax, "fault-max", 15*time.Second, "longest fault")
 	f.DurationVar(&cfg.CheckTimeout, "check-timeout", 5*time.Minute, "bound on the linearizability search (then: unknown)")
+	f.IntVar(&nodes, "nodes", 3, "embedded target: storage nodes (>= 3: replicated cluster in 3 zones; 1: single node)")
+	f.BoolVar(&unsafe.StaleConsistentReads, "unsafe-stale-reads", false, "NEGATIVE CONTROL: embedded engine serves ConsistentRead from any replica")
+	f.BoolVar(&unsafe.AckBeforeQuorum, "unsafe-ack-before-quorum", false, "NEGATIVE CONTROL: embedded engine acknowledges writes before a quorum has them")
+	f.BoolVar(&unsafe.NoRetryDedup, "unsafe-no-retry-dedup", false, "NEGATIVE CONTROL: embedded engine may apply a retried command twice")
+	f.BoolVar(&unsafe.SkipConditions, "unsafe-skip-conditions", false, "NEGATIVE CONTROL: embedded engine ignores conditions at apply")
 	f.StringVar(&recheck, "check-history", "", "check a recorded history.jsonl again instead of running (artifacts to --out, default its directory)")
 	f.IntVar(&vizMax, "viz-max-ops", 20000, "most operations shown in porcupine.html (illegal keys first)")
 	return cmd

@@ -161,6 +161,12 @@ func (w *Wire) toValue(depth int) (Value, error) {
 func (w WireItem) ToItem() (Item, error) {
 	it := make(Item, len(w))
 	for k, wv := range w {
+		if k == "" {
+			// Developer Guide, "Naming rules": attribute names are at least
+			// one character long. (Message wording not confirmed against
+			// DynamoDB.)
+			return nil, ddberr.Invalid("Empty attribute name is not allowed")
+		}
 		v, err := wv.ToValue()
 		if err != nil {
 			return nil, err

@@ -201,3 +201,37 @@ func TestSpecInventory(t *testing.T) {
 		}
 	}
 }
+
+// Areas declared out of scope are skipped as declared scope, not run.
+func TestDeclaredScopeIsSkipped(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("no request may reach an endpoint whose only selected area is out of scope: %s", r.Header.Get("X-Amz-Target"))
+		w.WriteHeader(500)
+	}))
+	defer srv.Close()
+	res, err := conformance.Execute(context.Background(), conformance.RunConfig{
+		Target: conformance.Target{EndpointURL: srv.URL}, LabelFilter: "capacity",
+		Unimplemented: map[string]string{"capacity": "no capacity accounting"}, Command: selfCommand, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	capacity := 0
+	for _, s := range res.Specs {
+		if s.Area != "capacity" {
+			continue
+		}
+		capacity++
+		if s.State != conformance.Skipped || !strings.Contains(s.Failure, "declared scope") {
+			t.Errorf("%s: %s %q, want skipped as declared scope", s.Name, s.State, s.Failure)
+		}
+	}
+	if capacity == 0 {
+		t.Error("no capacity specs reported")
+	}
+	sc := res.Scores()
+	for _, s := range sc {
+		if s.Area == "capacity" && s.Coverage != 0 {
+			t.Errorf("capacity coverage %v, want 0", s.Coverage)
+		}
+	}
+}

@@ -221,6 +221,11 @@ func runWorkerProcess(ctx context.Context, cfg RunConfig, wc WorkerConfig, emit 
 	}
 	defer r.Close()
 	cmd := cfg.Command(ctx)
+	// On cancellation, interrupt rather than kill: ginkgo stops after the
+	// request in flight, so no connection is reset mid-request (dynalite
+	// 4.0.0 dies when one is).
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 15 * time.Second
 	cmd.Env = append(os.Environ(), WorkerEnv+"="+string(js))
 	cmd.ExtraFiles = []*os.File{w}
 	var stderr tailBuffer

@@ -38,7 +38,11 @@ func (b *benchmark) progress(ctx context.Context, rec *measure.Recorder, label s
 			done, bound := total()
 			_, errs := rec.Totals()
 			elapsed := now.Sub(start).Truncate(time.Second)
-			line := fmt.Sprintf("[%s] %v %d", label, elapsed, done)
+			line := fmt.Sprintf("[%s] %v", label, elapsed)
+			if len(st) > 0 && b.cfg.Duration > 0 {
+				line += fmt.Sprintf("/%v", b.cfg.Duration)
+			}
+			line += fmt.Sprintf(" %d", done)
 			if bound > 0 {
 				line += fmt.Sprintf("/%d (%.0f%%)", bound, 100*float64(done)/float64(bound))
 			}

@@ -33,7 +33,11 @@ func (h *Handler) startBackground(o Background) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.bg = &background{cancel: cancel}
-	h.bg.done.Add(1)
+	h.bg.done.Add(2)
+	go func() {
+		defer h.bg.done.Done()
+		h.feedLoop(ctx)
+	}()
 	go func() {
 		defer h.bg.done.Done()
 		tick := time.NewTicker(o.Interval)
@@ -74,5 +78,5 @@ func (h *Handler) Close() error {
 
 // backgroundTasks lists the periodic tasks beyond transaction recovery.
 func (h *Handler) backgroundTasks() []func(context.Context) error {
-	return []func(context.Context) error{h.sweepTTL}
+	return []func(context.Context) error{h.sweepTTL, h.feedGSIs}
 }

@@ -339,6 +339,9 @@ func (h *Handler) batchWriteItem(ctx context.Context, body []byte) (any, error) 
 					}
 					return nil, err
 				}
+				if err := checkIndexKeys(t, cmd.Item); err != nil {
+					return nil, err
+				}
 				cmd.Key = t.Schema.KeyOnly(cmd.Item)
 			} else if err := checkKey(t, cmd.Key); err != nil {
 				return nil, err

@@ -35,6 +35,10 @@ type Options struct {
 	// Now is the clock of transactions, client tokens and TTL (default
 	// time.Now).
 	Now func() time.Time
+	// ItemCollectionLimit caps the bytes of an item collection of tables
+	// with local secondary indexes created through this handler (default
+	// DynamoDB's 10 GB; small values are for tests).
+	ItemCollectionLimit int64
 	// Background tunes the background work (transaction recovery, TTL
 	// sweeping, index feeding); zero values take defaults.
 	Background Background
@@ -55,6 +59,9 @@ type Handler struct {
 	txn    *txn.Coordinator
 	tokens *txn.Tokens
 	bg     *background
+	gsi    *gsiStore
+
+	collectionLimit int64
 }
 
 // rawJSON is a response body that is already encoded.
@@ -71,7 +78,8 @@ func New(cat *catalog.Catalog, o Options) *Handler {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Handler{cat: cat, log: o.Logger, maxBody: o.MaxRequestBytes, now: o.Now}
+	h := &Handler{cat: cat, log: o.Logger, maxBody: o.MaxRequestBytes, now: o.Now,
+		gsi: newGSIStore(), collectionLimit: o.ItemCollectionLimit}
 	h.txn = txn.New(cat, txn.Options{Now: o.Now, Logger: o.Logger, RecoverAfter: o.Background.TxnRecoverAfter})
 	h.tokens = txn.NewTokens(o.Now)
 	h.ops = map[string]op{

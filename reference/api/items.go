@@ -147,6 +147,9 @@ func (h *Handler) putItem(ctx context.Context, body []byte) (any, error) {
 	if err := checkItemKey(t, item); err != nil {
 		return nil, err
 	}
+	if err := checkIndexKeys(t, item); err != nil {
+		return nil, err
+	}
 	cmd := &partition.Command{Op: partition.OpPut, Key: t.Schema.KeyOnly(item), Item: item,
 		Expected: expected, CondOp: condOp(in.ConditionalOperator)}
 	setExpr(cmd, in.ConditionExpression, nil, &in.exprRequest)

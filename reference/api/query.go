@@ -118,7 +118,7 @@ func (h *Handler) query(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 	if in.IndexName != nil {
-		return nil, ddberr.Validationf("The table does not have the specified index: %s", *in.IndexName)
+		return h.queryIndex(ctx, t, &in, kc, filter, proj, countOnly)
 	}
 	if err := kc.Validate(t.Schema.HashKey, t.Schema.RangeKey); err != nil {
 		return nil, err

@@ -80,7 +80,7 @@ func (h *Handler) scan(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 	if in.IndexName != nil {
-		return nil, ddberr.Validationf("The table does not have the specified index: %s", *in.IndexName)
+		return h.scanIndex(ctx, t, &in, filter, proj, countOnly)
 	}
 	// The segment's hash range [lo, hi] and the key range [from, to).
 	lo, hi := uint64(0), ^uint64(0)

@@ -39,8 +39,8 @@ type createTableInput struct {
 	BillingMode               *string
 	ProvisionedThroughput     *provisionedThroughput
 	DeletionProtectionEnabled *bool
-	LocalSecondaryIndexes     []map[string]any
-	GlobalSecondaryIndexes    []map[string]any
+	LocalSecondaryIndexes     []indexInput
+	GlobalSecondaryIndexes    []indexInput
 	StreamSpecification       map[string]any
 	SSESpecification          map[string]any
 	Tags                      []map[string]any
@@ -113,11 +113,10 @@ func (h *Handler) createTable(ctx context.Context, body []byte) (any, error) {
 	}
 	c.enum("billingMode", in.BillingMode, catalog.Provisioned, catalog.PayPerRequest)
 	c.throughput("provisionedThroughput", in.ProvisionedThroughput)
+	c.indexes("globalSecondaryIndexes", in.GlobalSecondaryIndexes)
+	c.indexes("localSecondaryIndexes", in.LocalSecondaryIndexes)
 	if err := c.err(); err != nil {
 		return nil, err
-	}
-	if len(in.LocalSecondaryIndexes) > 0 || len(in.GlobalSecondaryIndexes) > 0 {
-		return nil, ddberr.Validationf("Secondary indexes are not supported by this engine yet (txn-indexes-ttl)")
 	}
 
 	billing := catalog.Provisioned
@@ -173,7 +172,34 @@ func (h *Handler) createTable(ctx context.Context, body []byte) (any, error) {
 	if len(keys) == 2 && *in.KeySchema[1].KeyType != "RANGE" {
 		return nil, ddberr.Validationf("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
 	}
-	if len(keys) != len(defs) {
+	defType := func(name string) value.Type {
+		for _, a := range in.AttributeDefinitions {
+			if *a.AttributeName == name {
+				return value.ParseType(*a.AttributeType)
+			}
+		}
+		return value.TypeNone
+	}
+	schema := partition.KeySchema{HashKey: keys[0], HashType: defType(keys[0]), CollectionLimit: h.collectionLimit}
+	if len(keys) == 2 {
+		schema.RangeKey, schema.RangeType = keys[1], defType(keys[1])
+	}
+	gsis, lsis, gsiTP, indexKeys, err := tableIndexes(&in, schema, billing, defType)
+	if err != nil {
+		return nil, err
+	}
+	usedSet := map[string]bool{}
+	for _, k := range keys {
+		usedSet[k] = true
+	}
+	for _, k := range indexKeys {
+		if !seen[k] {
+			return nil, ddberr.Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
+				strings.Join(indexKeys, ", "), strings.Join(defs, ", "))
+		}
+		usedSet[k] = true
+	}
+	if len(usedSet) != len(defs) {
 		return nil, ddberr.Invalid("Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions")
 	}
 
@@ -185,9 +211,10 @@ func (h *Handler) createTable(ctx context.Context, body []byte) (any, error) {
 	for _, a := range in.AttributeDefinitions {
 		t.Attributes = append(t.Attributes, catalog.AttributeDefinition{Name: *a.AttributeName, Type: value.ParseType(*a.AttributeType)})
 	}
-	t.Schema = partition.KeySchema{HashKey: keys[0], HashType: t.AttributeType(keys[0])}
-	if len(keys) == 2 {
-		t.Schema.RangeKey, t.Schema.RangeType = keys[1], t.AttributeType(keys[1])
+	schema.Indexes = append(append(schema.Indexes, gsis...), lsis...)
+	t.Schema = schema
+	for i, g := range gsis {
+		t.Global = append(t.Global, &catalog.GlobalIndex{IndexSchema: g, Status: catalog.IndexActive, Throughput: gsiTP[i]})
 	}
 	if in.DeletionProtectionEnabled != nil {
 		t.DeletionProtection = *in.DeletionProtectionEnabled
@@ -195,11 +222,11 @@ func (h *Handler) createTable(ctx context.Context, body []byte) (any, error) {
 	if billing == catalog.PayPerRequest {
 		t.BillingModeChanged = h.cat.Now()
 	}
-	t, err := h.cat.Create(t)
+	t, err = h.cat.Create(t)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"TableDescription": describe(t, catalog.StatusCreating)}, nil
+	return map[string]any{"TableDescription": h.describe(t, catalog.StatusCreating)}, nil
 }
 
 func keySchemaString(ks []keySchemaElement) string {
@@ -219,7 +246,7 @@ func keySchemaString(ks []keySchemaElement) string {
 
 // describe renders a TableDescription. status overrides the table's status
 // in the response (CreateTable answers CREATING, DeleteTable DELETING).
-func describe(t *catalog.Table, status string) map[string]any {
+func (h *Handler) describe(t *catalog.Table, status string) map[string]any {
 	if status == "" {
 		status = t.Status
 	}
@@ -262,6 +289,7 @@ func describe(t *catalog.Table, status string) map[string]any {
 			"LastUpdateToPayPerRequestDateTime": epoch(t.BillingModeChanged),
 		}
 	}
+	h.describeIndexes(t, d)
 	return d
 }
 
@@ -287,7 +315,7 @@ func (h *Handler) describeTable(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Table": describe(t, "")}, nil
+	return map[string]any{"Table": h.describe(t, "")}, nil
 }
 
 func (h *Handler) deleteTable(ctx context.Context, body []byte) (any, error) {
@@ -304,7 +332,7 @@ func (h *Handler) deleteTable(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"TableDescription": describe(t, catalog.StatusDeleting)}, nil
+	return map[string]any{"TableDescription": h.describe(t, catalog.StatusDeleting)}, nil
 }
 
 type listTablesInput struct {
@@ -359,7 +387,7 @@ type updateTableInput struct {
 	ProvisionedThroughput       *provisionedThroughput
 	DeletionProtectionEnabled   *bool
 	AttributeDefinitions        []attributeDefinition
-	GlobalSecondaryIndexUpdates []map[string]any
+	GlobalSecondaryIndexUpdates []gsiUpdate
 	StreamSpecification         map[string]any
 	SSESpecification            map[string]any
 	TableClass                  *string
@@ -381,8 +409,8 @@ func (h *Handler) updateTable(ctx context.Context, body []byte) (any, error) {
 		len(in.GlobalSecondaryIndexUpdates) == 0 && in.StreamSpecification == nil && in.SSESpecification == nil && in.TableClass == nil {
 		return nil, ddberr.Validationf("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
 	}
-	if len(in.GlobalSecondaryIndexUpdates) > 0 {
-		return nil, ddberr.Validationf("Secondary indexes are not supported by this engine yet (txn-indexes-ttl)")
+	if err := checkGSIUpdates(in.GlobalSecondaryIndexUpdates); err != nil {
+		return nil, err
 	}
 	if pt := in.ProvisionedThroughput; pt != nil {
 		if *pt.ReadCapacityUnits > maxCapacity {
@@ -436,10 +464,13 @@ func (h *Handler) updateTable(ctx context.Context, body []byte) (any, error) {
 		if in.DeletionProtectionEnabled != nil {
 			t.DeletionProtection = *in.DeletionProtectionEnabled
 		}
-		return nil
+		return h.applyGSIUpdates(t, in.AttributeDefinitions, in.GlobalSecondaryIndexUpdates)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"TableDescription": describe(t, catalog.StatusUpdating)}, nil
+	if len(in.GlobalSecondaryIndexUpdates) > 0 {
+		h.gsi.notify() // start the backfill
+	}
+	return map[string]any{"TableDescription": h.describe(t, catalog.StatusUpdating)}, nil
 }

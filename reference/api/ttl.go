@@ -162,7 +162,6 @@ func (h *Handler) sweepTTL(ctx context.Context) error {
 				}
 				if res.Err == nil {
 					budget--
-					h.indexDeleted(t, res.Old)
 				}
 			}
 		}

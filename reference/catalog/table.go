@@ -57,9 +57,50 @@ type Table struct {
 	// TTLAttribute is the Number attribute holding items' expiry (epoch
 	// seconds) when Time to Live is enabled, "" when disabled.
 	TTLAttribute string `json:"ttl,omitempty"`
+	// Global are the table's global secondary indexes (local ones are in
+	// Schema.Indexes, marked Local).
+	Global []*GlobalIndex `json:"gsis,omitempty"`
 
 	Partitions []*Partition `json:"partitions"`
 }
+
+// GlobalIndex is a global secondary index's metadata. Its entries live in
+// the engine's index store, fed from the table's partitions.
+type GlobalIndex struct {
+	partition.IndexSchema
+	Status      string     `json:"status"`
+	Backfilling bool       `json:"backfilling,omitempty"`
+	Throughput  Throughput `json:"throughput"`
+}
+
+// Index statuses.
+const (
+	IndexCreating = "CREATING"
+	IndexActive   = "ACTIVE"
+)
+
+// GlobalIndex returns the named global secondary index, or nil.
+func (t *Table) GlobalIndex(name string) *GlobalIndex {
+	for _, g := range t.Global {
+		if g.Name == name {
+			return g
+		}
+	}
+	return nil
+}
+
+// LocalIndex returns the named local secondary index, or nil.
+func (t *Table) LocalIndex(name string) *partition.IndexSchema {
+	for i := range t.Schema.Indexes {
+		if x := &t.Schema.Indexes[i]; x.Local && x.Name == name {
+			return x
+		}
+	}
+	return nil
+}
+
+// IndexARN returns the ARN of the table's index name.
+func (t *Table) IndexARN(name string) string { return t.ARN() + "/index/" + name }
 
 // Partition is one entry of a table's partition map.
 type Partition struct {

@@ -153,11 +153,12 @@ func (l ledger) remove(ctx context.Context, id string) error {
 	return nil
 }
 
-// scan returns every record in the ledger (consistent reads).
+// scan returns every record in the ledger (consistent reads); none when
+// no transaction ever ran.
 func (l ledger) scan(ctx context.Context) ([]*record, error) {
-	t, err := l.table()
+	t, err := l.cat.Get(LedgerTable)
 	if err != nil {
-		return nil, fmt.Errorf("txn: ledger: %w", err)
+		return nil, nil
 	}
 	var out []*record
 	for _, p := range t.Partitions {

@@ -38,7 +38,7 @@ func (b *benchmark) runPhase(ctx context.Context, c driver.Client, tgt Target) (
 	for _, m := range spec.Mix() {
 		ops = append(ops, m.Op)
 	}
-	inserts := keygen.NewAckCounter(spec.InsertStart + spec.InsertCount)
+	inserts := keygen.NewAckCounter(spec.RecordCount) // as CoreWorkload: inserts continue after recordcount
 	chooser, err := keygen.NewChooser(spec, inserts)
 	if err != nil {
 		return results.Phase{}, err

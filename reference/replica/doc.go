@@ -7,15 +7,25 @@
 // order, on every replica, so every replica reaches the same state; the
 // result of an Apply is handed back to the proposer.
 //
-// One Node per storage node drives all its groups from ONE loop goroutine:
+// One Node per storage node drives all its groups from ONE loop goroutine,
+// with raft's AsyncStorageWrites:
 //
 //	tick / receive messages / take proposals and read requests
 //	→ collect every group's raft Ready
-//	→ persist all their hard states, entries and snapshots with one fsync
-//	  (storage.Store.Save: group commit)
-//	→ send all their messages, batched per destination node
-//	→ apply committed entries to the state machines, answer proposers and
-//	  readers, Advance
+//	→ send all their messages, batched per destination node (a leader's
+//	  appends go out before its own disk write: Raft thesis §10.2.1)
+//	→ hand all their entries, hard states and snapshots to the node's
+//	  appender, which persists them with ONE fsync (storage.Store.Save:
+//	  group commit) and only then releases the acknowledgements raft
+//	  attached to them (MsgAppResp, votes, the local "stable" notice)
+//	→ apply committed (and locally durable) entries to the state machines,
+//	  answer proposers and readers
+//
+// The loop never waits for the disk: while the appender syncs one batch the
+// loop keeps ticking, heartbeating, stepping messages and taking proposals,
+// which form the next batch. A slow disk therefore neither stalls
+// heartbeats (no spurious elections) nor blocks commits, which need any
+// quorum of durable copies, not the leader's own.
 //
 // Writes: Group.Propose wraps the command in an envelope carrying a request
 // id; a re-proposal of the same id (a router retrying after a timeout or a

@@ -257,19 +257,9 @@ func (g *Group) restore(snap *pb.Snapshot) error {
 	return nil
 }
 
-// handle applies one Ready after it was persisted and its messages sent.
-func (g *Group) handle(rd raft.Ready) error {
-	if !raft.IsEmptySnap(rd.Snapshot) {
-		if err := g.restore(rd.Snapshot); err != nil {
-			return err
-		}
-	}
-	for _, e := range rd.CommittedEntries {
-		if err := g.apply(e); err != nil {
-			return err
-		}
-	}
-	for _, rs := range rd.ReadStates {
+// handleReadStates records the read index of answered ReadIndex requests.
+func (g *Group) handleReadStates(states []raft.ReadState) {
+	for _, rs := range states {
 		if len(rs.RequestCtx) != 8 {
 			continue
 		}
@@ -280,24 +270,26 @@ func (g *Group) handle(rd raft.Ready) error {
 			g.indexed = append(g.indexed, r)
 		}
 	}
-	// Leadership changes last, so that entries committed in this Ready
-	// still answer their proposers.
-	if rd.SoftState != nil {
-		wasLeader := g.isLeader
-		g.lead = rd.SoftState.Lead
-		g.isLeader = rd.SoftState.RaftState == raft.StateLeader
-		if g.isLeader && !wasLeader {
-			g.quorumLost = false
-			clear(g.lastHeard)
-			for _, id := range g.confState.GetVoters() {
-				g.lastHeard[id] = g.node.ticks // a new leader's grace period
-			}
-		}
-		if wasLeader && !g.isLeader {
-			g.failAll(ErrOutcomeUnknown, &NotLeaderError{Group: g.id, Leader: g.lead})
+}
+
+// handleSoftState follows leadership changes.
+func (g *Group) handleSoftState(ss *raft.SoftState) {
+	if ss == nil {
+		return
+	}
+	wasLeader := g.isLeader
+	g.lead = ss.Lead
+	g.isLeader = ss.RaftState == raft.StateLeader
+	if g.isLeader && !wasLeader {
+		g.quorumLost = false
+		clear(g.lastHeard)
+		for _, id := range g.confState.GetVoters() {
+			g.lastHeard[id] = g.node.ticks // a new leader's grace period
 		}
 	}
-	return nil
+	if wasLeader && !g.isLeader {
+		g.failAll(ErrOutcomeUnknown, &NotLeaderError{Group: g.id, Leader: g.lead})
+	}
 }
 
 func (g *Group) apply(e *pb.Entry) error {

@@ -223,11 +223,17 @@ func (h *harness) write(ctx context.Context, id RequestID, cmd string, among ...
 // the same index, and returns their digests, which the caller compares.
 func (h *harness) waitConverged(among ...uint64) map[uint64]string {
 	h.t.Helper()
-	lead := h.waitLeader(among...)
-	if err := readIndex(h, lead); err != nil {
-		h.t.Fatal(err)
-	}
-	floor := h.group(lead).Status().Applied
+	var floor uint64
+	h.eventually("a read index on the leader", 10*time.Second, func() bool {
+		lead := h.waitLeader(among...)
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		if h.group(lead).ReadIndex(ctx) != nil {
+			return false
+		}
+		floor = h.group(lead).Status().Applied
+		return true
+	})
 	digests := map[uint64]string{}
 	h.eventually("replicas to converge", 10*time.Second, func() bool {
 		for _, id := range among {

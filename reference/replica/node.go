@@ -39,6 +39,11 @@ type Node struct {
 	err     error  // why the loop ended; set before done is closed
 	ticks   uint64 // raft ticks so far; owned by the loop
 	iters   atomic.Uint64
+	app     *appender
+	// appendedJobs are append work made durable, for the loop to hand
+	// back to raft.
+	appendedJobs []appendJob
+	failErr      error // set by the appender when the disk fails
 }
 
 type inbound struct {
@@ -84,6 +89,8 @@ func (n *Node) Start(tr transport.Transport) error {
 		return errors.New("replica: node already started")
 	}
 	n.started, n.tr = true, tr
+	n.app = newAppender(n)
+	go n.app.run()
 	go n.run()
 	return nil
 }
@@ -151,6 +158,7 @@ func (n *Node) Close() error {
 	n.mu.Unlock()
 	if started {
 		<-n.done
+		<-n.app.done // no write may land after Close returns
 	} else {
 		n.finish(ErrStopped)
 	}
@@ -256,8 +264,12 @@ func (n *Node) addGroup(ctx context.Context, id uint64, voters []uint64, sm Stat
 		// Proposals are only accepted by the leader, which answers them;
 		// a follower returns NotLeader with a hint instead of forwarding.
 		DisableProposalForwarding: true,
-		StepDownOnRemoval:         true,
-		Logger:                    raftLogger{n.log.With("group", id)},
+		// The loop hands disk writes to the appender and goes on (see
+		// handleReady); raft releases acknowledgements only once they are
+		// durable.
+		AsyncStorageWrites: true,
+		StepDownOnRemoval:  true,
+		Logger:             raftLogger{n.log.With("group", id)},
 	}
 	rn, err := raft.NewRawNode(cfg)
 	if err != nil {
@@ -355,15 +367,24 @@ func (n *Node) run() {
 		case <-n.wake:
 		}
 		n.mu.Lock()
-		inbox, reqs := n.inbox, n.reqs
-		n.inbox, n.reqs = nil, nil
+		inbox, reqs, appended, failed := n.inbox, n.reqs, n.appendedJobs, n.failErr
+		n.inbox, n.reqs, n.appendedJobs = nil, nil, nil
 		groups := make([]*Group, 0, len(n.groups))
 		for _, g := range n.groups {
 			groups = append(groups, g)
 		}
 		byID := n.groups
 		n.mu.Unlock()
+		if failed != nil {
+			n.finish(failed)
+			return
+		}
 		slices.SortFunc(groups, func(a, b *Group) int { return int64cmp(a.id, b.id) })
+		if err := n.appended(appended); err != nil {
+			n.log.Error("replica loop stopped", "err", err)
+			n.finish(err)
+			return
+		}
 		for _, in := range inbox {
 			n.mu.Lock()
 			g := byID[in.env.Group]
@@ -425,93 +446,14 @@ func int64cmp(a, b uint64) int {
 	return 0
 }
 
-type groupReady struct {
-	g  *Group
-	rd raft.Ready
-}
-
-// handleReady is one group-commit round: persist every group's Ready with
-// one Save (one fsync), send, apply, advance. It reports whether some group
-// has more to do.
-func (n *Node) handleReady(groups []*Group) (bool, error) {
-	var work []groupReady
-	var ups []storage.Update
-	for _, g := range groups {
-		if g.removed || !g.rn.HasReady() {
-			continue
-		}
-		rd := g.rn.Ready()
-		work = append(work, groupReady{g, rd})
-		if !raft.IsEmptyHardState(rd.HardState) || len(rd.Entries) > 0 || !raft.IsEmptySnap(rd.Snapshot) {
-			ups = append(ups, storage.Update{Group: g.id, HardState: rd.HardState, Entries: rd.Entries, Snapshot: rd.Snapshot,
-				CommitOnly: !rd.MustSync && raft.IsEmptySnap(rd.Snapshot)})
-		}
+// fail stops the node after a storage failure: the loop finishes with err.
+func (n *Node) fail(err error) {
+	n.mu.Lock()
+	if n.failErr == nil {
+		n.failErr = err
 	}
-	if len(work) == 0 {
-		return false, nil
-	}
-	n.iters.Add(1)
-	// Messages that do not vouch for local durability (appends and
-	// heartbeats from a leader, vote requests) go out before the fsync, so
-	// the leader's disk write overlaps its followers' (Raft thesis §10.2.1).
-	// Acknowledgements of appends and votes wait for the fsync.
-	n.send(work, false)
-	if len(ups) > 0 {
-		if err := n.store.Save(ups); err != nil {
-			return false, fmt.Errorf("replica: persist: %w", err)
-		}
-	}
-	n.send(work, true)
-	more := false
-	for _, w := range work {
-		if err := w.g.handle(w.rd); err != nil {
-			return false, err
-		}
-		w.g.rn.Advance(w.rd)
-		if err := w.g.maybeSnapshot(); err != nil {
-			return false, err
-		}
-		w.g.completeReads()
-		w.g.publish()
-		more = more || w.g.rn.HasReady()
-	}
-	return more, nil
-}
-
-// needsDurability reports whether a message asserts that local state is
-// on disk: it may only be sent after the Ready's Save.
-func needsDurability(t pb.MessageType) bool {
-	return t == pb.MessageType_MsgAppResp || t == pb.MessageType_MsgVoteResp || t == pb.MessageType_MsgPreVoteResp
-}
-
-// send sends the messages of work that need durability (after Save) or
-// those that do not (before it), batched per destination node.
-func (n *Node) send(work []groupReady, durable bool) {
-	out := map[uint64][]transport.Envelope{}
-	type snapSent struct {
-		g  *Group
-		to uint64
-	}
-	var snaps []snapSent
-	for _, w := range work {
-		for _, m := range w.rd.Messages {
-			if needsDurability(m.GetType()) != durable {
-				continue
-			}
-			out[m.GetTo()] = append(out[m.GetTo()], transport.Envelope{Group: w.g.id, Msg: m})
-			if m.GetType() == pb.MessageType_MsgSnap {
-				snaps = append(snaps, snapSent{w.g, m.GetTo()})
-			}
-		}
-	}
-	for to, batch := range out {
-		n.tr.Send(to, batch)
-	}
-	for _, s := range snaps {
-		// Sent (not known received): let raft go back to probing the
-		// follower, which asks for another snapshot if this one was lost.
-		s.g.rn.ReportSnapshot(s.to, raft.SnapshotFinish)
-	}
+	n.mu.Unlock()
+	n.signal()
 }
 
 // finish ends the node: every waiter learns the outcome.

@@ -176,14 +176,18 @@ func TestCrashAllNodesMidLoadKeepsAcknowledgedWrites(t *testing.T) {
 func readIndex(h *harness, id uint64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	var last error
 	for ctx.Err() == nil {
-		err := h.group(id).ReadIndex(ctx)
+		actx, acancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		err := h.group(id).ReadIndex(actx)
+		acancel()
 		if err == nil {
 			return nil
 		}
+		last = err
 		time.Sleep(5 * time.Millisecond)
 	}
-	return fmt.Errorf("read index on %d: %w", id, ctx.Err())
+	return fmt.Errorf("read index on %d: %w (last attempt: %v, status %+v)", id, ctx.Err(), last, h.group(id).Status())
 }
 
 // TestLinearizableReadsUnderLeaderChange runs one writer that sets a

@@ -72,16 +72,17 @@ type segment struct {
 // and RemoveGroup must be called from one goroutine (the node's loop); the
 // embedded MemoryStorages may be read concurrently.
 type Store struct {
-	mu     sync.Mutex
-	opts   Options
-	fs     vfs.FS
-	log    *slog.Logger
-	groups map[uint64]*Group
-	segs   []*segment // oldest first; the last one is active
-	active vfs.File
-	size   int64 // bytes in the active segment
-	buf    []byte
-	fsyncs uint64
+	mu      sync.Mutex
+	opts    Options
+	fs      vfs.FS
+	log     *slog.Logger
+	groups  map[uint64]*Group
+	segs    []*segment // oldest first; the last one is active
+	active  vfs.File
+	size    int64 // bytes in the active segment
+	buf     []byte
+	fsyncs  uint64
+	removed map[uint64]bool // groups removed since Open
 	// incarnation counts the Opens of this data directory (1 for a new one).
 	incarnation uint64
 }
@@ -102,7 +103,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{opts: opts, fs: opts.FS, log: opts.Logger, groups: map[uint64]*Group{}}
+	s := &Store{opts: opts, fs: opts.FS, log: opts.Logger, groups: map[uint64]*Group{}, removed: map[uint64]bool{}}
 	for _, d := range []string{opts.Dir, path.Join(opts.Dir, walDir), path.Join(opts.Dir, snapDir)} {
 		if err := s.fs.MkdirAll(d); err != nil {
 			return nil, fmt.Errorf("storage: mkdir %s: %w", d, err)
@@ -380,6 +381,7 @@ func (s *Store) CreateGroupWithData(id uint64, cs *pb.ConfState, data []byte) (*
 		return nil, fmt.Errorf("storage: group %d: %w", id, err)
 	}
 	s.groups[id] = g
+	delete(s.removed, id)
 	return g, nil
 }
 
@@ -399,6 +401,7 @@ func (s *Store) RemoveGroup(id uint64) error {
 		return fmt.Errorf("storage: sync snapshot dir: %w", err)
 	}
 	delete(s.groups, id)
+	s.removed[id] = true
 	for _, seg := range s.segs {
 		delete(seg.maxIndex, id)
 	}
@@ -417,6 +420,9 @@ func (s *Store) Save(updates []Update) error {
 		u := &updates[i]
 		g, ok := s.groups[u.Group]
 		if !ok {
+			if s.removed[u.Group] {
+				continue // removed while its writes were queued
+			}
 			return fmt.Errorf("storage: save to unknown group %d", u.Group)
 		}
 		if u.Snapshot != nil && !raft.IsEmptySnap(u.Snapshot) {
@@ -453,7 +459,10 @@ func (s *Store) Save(updates []Update) error {
 	active := s.segs[len(s.segs)-1]
 	for i := range updates {
 		u := &updates[i]
-		g := s.groups[u.Group]
+		g, ok := s.groups[u.Group]
+		if !ok {
+			continue
+		}
 		if u.Snapshot != nil && !raft.IsEmptySnap(u.Snapshot) {
 			if err := g.ApplySnapshot(u.Snapshot); err != nil && !errors.Is(err, raft.ErrSnapOutOfDate) {
 				return fmt.Errorf("storage: group %d: %w", g.id, err)

@@ -42,11 +42,15 @@ type engine struct {
 	c     *dynamodb.Client
 }
 
-func startEngine(t *testing.T) *engine {
+func startEngine(t *testing.T) *engine { return startEngineWith(t, 0) }
+
+// startEngineWith starts an engine whose item collections (tables with
+// LSIs) are limited to collectionLimit bytes (0: DynamoDB's 10 GB).
+func startEngineWith(t *testing.T, collectionLimit int64) *engine {
 	t.Helper()
 	e := &engine{clock: newClock()}
 	e.cat = catalog.New(catalog.Options{Partitions: 4, Now: e.clock.Now})
-	e.h = api.New(e.cat, api.Options{Now: e.clock.Now, Background: api.Background{Disabled: true}})
+	e.h = api.New(e.cat, api.Options{Now: e.clock.Now, Background: api.Background{Disabled: true}, ItemCollectionLimit: collectionLimit})
 	srv := httptest.NewServer(e.h) // listens on 127.0.0.1
 	t.Cleanup(func() { srv.Close(); e.h.Close() })
 	e.c = sdkClient(t, srv.URL)

@@ -190,6 +190,79 @@ func (e *env) conditionSpecs() {
 			Expect(plainItem(out.Item)).To(Equal(plainItem(item("pk", S(k), "a", N("1")))))
 		})
 
+		It("an update's condition sees the item before the update", func() {
+			// Expressions.ConditionExpressions: the condition is evaluated against
+			// the existing item, then the update is applied.
+			k := e.key()
+			_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: h, Item: item("pk", S(k), "a", N("1"))})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = e.ddb.UpdateItem(e.ctx, &dynamodb.UpdateItemInput{TableName: h, Key: item("pk", S(k)),
+				UpdateExpression: aws.String("SET a = :two"), ConditionExpression: aws.String("a = :one"),
+				ExpressionAttributeValues: item(":one", N("1"), ":two", N("2"))})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = e.ddb.UpdateItem(e.ctx, &dynamodb.UpdateItemInput{TableName: h, Key: item("pk", S(k)),
+				UpdateExpression: aws.String("SET a = :two"), ConditionExpression: aws.String("a = :one"),
+				ExpressionAttributeValues: item(":one", N("1"), ":two", N("2"))})
+			Expect(err).To(beAPIError(errConditional))
+		})
+
+		It("a compare-and-set sequence applies each step once", func() {
+			// The optimistic-locking pattern of DynamoDBMapper / Expressions.ConditionExpressions.
+			k := e.key()
+			_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: h, Item: item("pk", S(k), "ver", N("0"))})
+			Expect(err).NotTo(HaveOccurred())
+			for i := 0; i < 5; i++ {
+				_, err = e.ddb.UpdateItem(e.ctx, &dynamodb.UpdateItemInput{TableName: h, Key: item("pk", S(k)),
+					UpdateExpression: aws.String("SET ver = ver + :one"), ConditionExpression: aws.String("ver = :cur"),
+					ExpressionAttributeValues: item(":one", N("1"), ":cur", N(fmt.Sprint(i)))})
+				Expect(err).NotTo(HaveOccurred())
+				_, err = e.ddb.UpdateItem(e.ctx, &dynamodb.UpdateItemInput{TableName: h, Key: item("pk", S(k)),
+					UpdateExpression: aws.String("SET ver = ver + :one"), ConditionExpression: aws.String("ver = :cur"),
+					ExpressionAttributeValues: item(":one", N("1"), ":cur", N(fmt.Sprint(i)))})
+				Expect(err).To(beAPIError(errConditional), "a stale version must be refused")
+			}
+			out, err := e.ddb.GetItem(e.ctx, &dynamodb.GetItemInput{TableName: h, Key: item("pk", S(k)), ConsistentRead: aws.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(plain(out.Item["ver"])).To(Equal(plain(N("5"))))
+		})
+
+		It("a DeleteItem condition that fails keeps the item", func() {
+			k := e.key()
+			_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: h, Item: item("pk", S(k), "a", N("1"))})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = e.ddb.DeleteItem(e.ctx, &dynamodb.DeleteItemInput{TableName: h, Key: item("pk", S(k)),
+				ConditionExpression: aws.String("a > :v"), ExpressionAttributeValues: item(":v", N("1"))})
+			Expect(err).To(beAPIError(errConditional))
+			out, err := e.ddb.GetItem(e.ctx, &dynamodb.GetItemInput{TableName: h, Key: item("pk", S(k)), ConsistentRead: aws.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(out.Item).NotTo(BeNil())
+		})
+
+		It("ReturnValuesOnConditionCheckFailure NONE returns no item with the error", func() {
+			k := e.key()
+			_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: h, Item: item("pk", S(k))})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: h, Item: item("pk", S(k)),
+				ConditionExpression:                 aws.String("attribute_not_exists(pk)"),
+				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureNone})
+			var ccf *types.ConditionalCheckFailedException
+			Expect(asCCF(err, &ccf)).To(BeTrue())
+			Expect(ccf.Item).To(BeEmpty())
+		})
+
+		It("the legacy Expected parameter with ComparisonOperator GT", func() {
+			// API_ExpectedAttributeValue ComparisonOperator.
+			k := e.key()
+			_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: h, Item: item("pk", S(k), "a", N("5"))})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = e.ddb.DeleteItem(e.ctx, &dynamodb.DeleteItemInput{TableName: h, Key: item("pk", S(k)),
+				Expected: map[string]types.ExpectedAttributeValue{"a": {ComparisonOperator: types.ComparisonOperatorGt, AttributeValueList: []av{N("9")}}}})
+			Expect(err).To(beAPIError(errConditional))
+			_, err = e.ddb.DeleteItem(e.ctx, &dynamodb.DeleteItemInput{TableName: h, Key: item("pk", S(k)),
+				Expected: map[string]types.ExpectedAttributeValue{"a": {ComparisonOperator: types.ComparisonOperatorGt, AttributeValueList: []av{N("4")}}}})
+			Expect(err).NotTo(HaveOccurred())
+		})
+
 		It("attribute_not_exists(pk) makes PutItem create-only", func() {
 			// Expressions.ConditionExpressions: "Preventing overwrites of an existing item".
 			k := e.key()

@@ -287,6 +287,57 @@ func (e *env) querySpecs() {
 				ExclusiveStartKey: item("pk", S(p), "sk", S("1"))}, ""),
 		)
 
+		It("a descending query continues below its ExclusiveStartKey", func() {
+			out, err := query(&dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p"), ExpressionAttributeValues: item(":p", S(p)),
+				ScanIndexForward: aws.Bool(false), ExclusiveStartKey: item("pk", S(p), "sk", N("6")), Limit: aws.Int32(2)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sks(out.Items)).To(Equal(nums(5, 4)))
+		})
+
+		It("Select ALL_ATTRIBUTES returns whole items", func() {
+			out, err := query(&dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p AND sk = :v"),
+				ExpressionAttributeValues: item(":p", S(p), ":v", N("3")), Select: types.SelectAllAttributes})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(plainItems(out.Items)).To(Equal(plainItems([]map[string]av{item("pk", S(p), "sk", N("3"), "v", N("30"), "even", BOOL(false), "tag", S("t3"))})))
+		})
+
+		It("a projection may name the key attributes", func() {
+			out, err := query(&dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p AND sk <= :v"),
+				ExpressionAttributeValues: item(":p", S(p), ":v", N("2")), ProjectionExpression: aws.String("sk, pk")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(plainItems(out.Items)).To(Equal(plainItems([]map[string]av{item("pk", S(p), "sk", N("1")), item("pk", S(p), "sk", N("2"))})))
+		})
+
+		It("a filter may use functions and nested logic", func() {
+			out, err := query(&dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p"),
+				FilterExpression:          aws.String("(begins_with(tag, :t1) OR v > :v) AND NOT even = :f"),
+				ExpressionAttributeValues: item(":p", S(p), ":t1", S("t1"), ":v", N("80"), ":f", BOOL(false))})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sks(out.Items)).To(Equal(nums(10)))
+		})
+
+		It("the legacy QueryFilter parameter filters like an expression", func() {
+			out, err := query(&dynamodb.QueryInput{
+				KeyConditions: map[string]types.Condition{"pk": {ComparisonOperator: types.ComparisonOperatorEq, AttributeValueList: []av{S(p)}}},
+				// API_Condition: EQ's AttributeValueList holds a scalar or set (not BOOL).
+				QueryFilter: map[string]types.Condition{"v": {ComparisonOperator: types.ComparisonOperatorGt, AttributeValueList: []av{N("70")}}}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sks(out.Items)).To(Equal(nums(8, 9, 10)))
+		})
+
+		It("a query sees a write made just before it (ConsistentRead)", func() {
+			k := e.key()
+			for i := 3; i >= 1; i-- {
+				_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: qn, Item: item("pk", S(k), "sk", N(fmt.Sprint(i)))})
+				Expect(err).NotTo(HaveOccurred())
+			}
+			_, err := e.ddb.DeleteItem(e.ctx, &dynamodb.DeleteItemInput{TableName: qn, Key: item("pk", S(k), "sk", N("2"))})
+			Expect(err).NotTo(HaveOccurred())
+			out, err := query(&dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p"), ExpressionAttributeValues: item(":p", S(k)), ConsistentRead: aws.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sks(out.Items)).To(Equal(nums(1, 3)))
+		})
+
 		It("Query of a missing table fails with ResourceNotFoundException", func() {
 			_, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: aws.String(e.name("missing")), KeyConditionExpression: aws.String("pk = :p"),
 				ExpressionAttributeValues: item(":p", S(p))})

@@ -309,6 +309,61 @@ func (e *env) tablesSpecs() {
 			Expect(err).To(beAPIError(errNotFound))
 		})
 
+		It("table names are case-sensitive", func() {
+			// NamingRulesDataTypes: names are case-sensitive.
+			lower := e.name("tables") + "-case"
+			upper := strings.ToUpper(lower)
+			Expect(e.createTable(hashOnly("pk", "S").input(lower))).To(Succeed())
+			DeferCleanup(e.deleteTable, lower)
+			Expect(e.createTable(hashOnly("pk", "N").input(upper))).To(Succeed())
+			DeferCleanup(e.deleteTable, upper)
+			out, err := e.ddb.DescribeTable(e.ctx, &dynamodb.DescribeTableInput{TableName: aws.String(upper)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(out.Table.AttributeDefinitions[0].AttributeType).To(Equal(types.ScalarAttributeTypeN))
+		})
+
+		It("ListTables after the last name returns no names", func() {
+			out, err := e.ddb.ListTables(e.ctx, &dynamodb.ListTablesInput{ExclusiveStartTableName: aws.String("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(out.TableNames).To(BeEmpty())
+			Expect(out.LastEvaluatedTableName).To(BeNil())
+		})
+
+		It("UpdateTable with nothing to change fails with ValidationException", func() {
+			// API_UpdateTable: at least one of the updatable parameters is required.
+			name := e.newTable("tables", hashOnly("pk", "S"))
+			_, err := e.ddb.UpdateTable(e.ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name)})
+			Expect(err).To(beAPIError(errValidation))
+		})
+
+		It("UpdateTable may not change the key schema's attribute types", func() {
+			name := e.newTable("tables", hashOnly("pk", "S"))
+			_, err := e.ddb.UpdateTable(e.ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name),
+				AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeN}}})
+			Expect(err).To(beAPIError(errValidation))
+		})
+
+		It("writes to a deleted table fail with ResourceNotFoundException", func() {
+			name := e.name("tables")
+			Expect(e.createTable(hashOnly("pk", "S").input(name))).To(Succeed())
+			_, err := e.ddb.DeleteTable(e.ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+			Expect(err).NotTo(HaveOccurred())
+			Eventually(func() error {
+				_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: aws.String(name), Item: item("pk", S("a"))})
+				return err
+			}).WithTimeout(60e9).WithPolling(100e6).Should(beAPIError(errNotFound))
+		})
+
+		It("a hash-only table's description has one key element", func() {
+			name := e.newTable("tables", hashOnly("id", "B"))
+			out, err := e.ddb.DescribeTable(e.ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(out.Table.KeySchema).To(HaveLen(1))
+			Expect(aws.ToString(out.Table.KeySchema[0].AttributeName)).To(Equal("id"))
+			Expect(out.Table.KeySchema[0].KeyType).To(Equal(types.KeyTypeHash))
+			Expect(aws.ToString(out.Table.TableName)).To(Equal(name))
+		})
+
 		It("DescribeTable's ItemCount counts items eventually", func() {
 			// API_TableDescription: ItemCount is updated about every six hours in
 			// DynamoDB, so only "0 for an empty table" is checkable.

@@ -207,3 +207,22 @@ func matches(pattern, name string) bool {
 	}
 	return pattern == name
 }
+
+// TestRunAPI exercises the importable entry point the way another Go
+// project would: conformance.Run in its own test process (Run may be called
+// once per process; the other tests here use worker processes).
+func TestRunAPI(t *testing.T) {
+	b, err := conformance.LoadBaseline(filepath.Join("..", "baselines", "reference.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := conformance.Run(t, conformance.Target{EndpointURL: startReference(t)},
+		conformance.Options{Baseline: b, LabelFilter: "numbers || projection", Seed: 7})
+	ran := len(res.Specs) - res.Count(conformance.Skipped)
+	if ran < 50 {
+		t.Errorf("Run ran %d specs of numbers and projection, want at least 50", ran)
+	}
+	if res.Count(conformance.Skipped) == 0 {
+		t.Error("specs outside the label filter must be reported skipped")
+	}
+}

@@ -179,8 +179,8 @@ func (n *Node) Err() error {
 	}
 }
 
-// Iterations returns how many loop iterations handled Ready state (each with
-// at most one fsync).
+// Iterations returns how many loop iterations handled Ready state (fsyncs
+// are counted by Fsyncs: the appender batches the work of many iterations).
 func (n *Node) Iterations() uint64 { return n.iters.Load() }
 
 // Group returns the group with the given id.

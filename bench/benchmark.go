@@ -107,8 +107,8 @@ func verdicts(cfg Config, p results.Phase) []string {
 	var v []string
 	achieved := p.OpsPerSec
 	if float64(p.MissedStarts) > 0.001*float64(p.Scheduled) || achieved < 0.95*cfg.Rate*scheduledShare(cfg, p) {
-		v = append(v, fmt.Sprintf("rate not sustained: intended %.0f ops/s, achieved %.0f ops/s, %d of %d scheduled starts missed (later than %v)",
-			cfg.Rate, achieved, p.MissedStarts, p.Scheduled, cfg.MaxLag))
+		v = append(v, fmt.Sprintf("rate not sustained: intended %.0f ops/s, achieved %.0f ops/s, %d of %d scheduled starts missed (later than %v) with at most %d operations in flight (--concurrency)",
+			cfg.Rate, achieved, p.MissedStarts, p.Scheduled, cfg.MaxLag, cfg.Concurrency))
 	}
 	return v
 }

@@ -40,7 +40,8 @@ type Group struct {
 	forceSnap   bool // a node was added: snapshot and compact now
 	removed     bool // RemoveGroup ran; the loop skips it
 
-	status atomic.Pointer[Status]
+	status  atomic.Pointer[Status]
+	pubConf *pb.ConfState // the configuration the published Status copied
 }
 
 type proposal struct {
@@ -59,7 +60,8 @@ type readReq struct {
 	done  chan error // buffered 1
 }
 
-// Status is a snapshot of a replica's raft state.
+// Status is a snapshot of a replica's raft state. Its slices are shared
+// between snapshots: read them, do not modify them.
 type Status struct {
 	Group         uint64
 	Node          uint64
@@ -82,13 +84,20 @@ func (g *Group) Status() Status { return *g.status.Load() }
 
 func (g *Group) publish() {
 	bs := g.rn.BasicStatus()
-	g.status.Store(&Status{
+	st := &Status{
 		Group: g.id, Node: g.node.opts.ID, Leader: g.hintFrom(bs.Lead), IsLeader: bs.RaftState == raft.StateLeader && !g.quorumLost,
 		Term: bs.HardState.GetTerm(), Commit: bs.HardState.GetCommit(), Applied: g.applied,
 		SnapshotIndex: g.snapIndex, State: bs.RaftState.String(),
-		Voters: slices.Clone(g.confState.GetVoters()), Learners: slices.Clone(g.confState.GetLearners()),
-		VotersOutgoing: slices.Clone(g.confState.GetVotersOutgoing()),
-	})
+	}
+	// The configuration changes rarely: share the copies made for it.
+	if prev := g.status.Load(); prev != nil && g.pubConf == g.confState {
+		st.Voters, st.Learners, st.VotersOutgoing = prev.Voters, prev.Learners, prev.VotersOutgoing
+	} else {
+		st.Voters, st.Learners = slices.Clone(g.confState.GetVoters()), slices.Clone(g.confState.GetLearners())
+		st.VotersOutgoing = slices.Clone(g.confState.GetVotersOutgoing())
+		g.pubConf = g.confState
+	}
+	g.status.Store(st)
 }
 
 // serving reports whether this replica accepts proposals and reads: it

@@ -33,7 +33,7 @@ type Network struct {
 	dropP    float64            // probability a batch is lost
 	delayP   float64            // probability a batch is delayed
 	delayMax time.Duration      // delays are uniform in (0, delayMax]
-	stats    map[string]uint64  // delivered, dropped, delayed, held
+	stats    netStats
 }
 
 type endpoint struct {
@@ -70,7 +70,6 @@ func NewNetwork(opts NetworkOptions) *Network {
 		nodeSide: map[uint64]int{},
 		isolated: map[uint64]bool{},
 		cut:      map[[2]uint64]bool{},
-		stats:    map[string]uint64{},
 	}
 }
 
@@ -152,17 +151,17 @@ func (n *Network) send(from *endpoint, to uint64, batch []Envelope) {
 	defer n.mu.Unlock()
 	dst, ok := n.nodes[to]
 	if !ok || from.closed || from.paused || !n.linkUpLocked(from, dst) {
-		n.stats["dropped"]++
+		n.stats.dropped++
 		return
 	}
 	if n.dropP > 0 && n.rng.Float64() < n.dropP {
-		n.stats["dropped"]++
+		n.stats.dropped++
 		return
 	}
 	d := delivery{from: from.id, batch: batch}
 	if n.delayP > 0 && n.delayMax > 0 && n.rng.Float64() < n.delayP {
 		delay := time.Duration(1 + n.rng.Int64N(int64(n.delayMax)))
-		n.stats["delayed"]++
+		n.stats.delayed++
 		n.opts.AfterFunc(delay, func() {
 			n.mu.Lock()
 			defer n.mu.Unlock()
@@ -177,19 +176,19 @@ func (n *Network) send(from *endpoint, to uint64, batch []Envelope) {
 
 func (n *Network) deliverLocked(dst *endpoint, d delivery) {
 	if dst.closed {
-		n.stats["dropped"]++
+		n.stats.dropped++
 		return
 	}
 	if dst.paused {
 		dst.held = append(dst.held, d)
-		n.stats["held"]++
+		n.stats.held++
 		return
 	}
 	select {
 	case dst.inbox <- d:
-		n.stats["delivered"]++
+		n.stats.delivered++
 	default:
-		n.stats["dropped"]++
+		n.stats.dropped++
 	}
 }
 
@@ -310,13 +309,13 @@ func (n *Network) Heal() {
 	}
 }
 
+// netStats counts batches.
+type netStats struct{ delivered, dropped, delayed, held uint64 }
+
 // Stats returns counters of batches: delivered, dropped, delayed, held.
 func (n *Network) Stats() map[string]uint64 {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	out := make(map[string]uint64, len(n.stats))
-	for k, v := range n.stats {
-		out[k] = v
-	}
-	return out
+	return map[string]uint64{"delivered": n.stats.delivered, "dropped": n.stats.dropped,
+		"delayed": n.stats.delayed, "held": n.stats.held}
 }

@@ -43,8 +43,12 @@ type Options struct {
 	SnapshotEvery uint64
 	// RequestTimeout bounds a request inside the engine (5s when zero).
 	RequestTimeout time.Duration
-	Unsafe         node.Unsafe
-	Logger         *slog.Logger
+	// SplitBytes splits partitions larger than this (0: never), checked
+	// every SplitCheck (1s when zero).
+	SplitBytes int64
+	SplitCheck time.Duration
+	Unsafe     node.Unsafe
+	Logger     *slog.Logger
 }
 
 // Cluster is a running in-process cluster.
@@ -141,7 +145,8 @@ func (c *Cluster) startNode(ctx context.Context, id uint64) error {
 	n, err := node.New(ctx, node.Options{ID: id, Zone: m.zone, Members: c.members, FS: m.fs, Dir: m.dir,
 		NoSync: c.o.NoSync, Peers: peers{c: c, from: id}, Partitions: c.o.Partitions,
 		TickInterval: c.o.TickInterval, ElectionTicks: c.o.ElectionTicks, SnapshotEvery: c.o.SnapshotEvery,
-		Seed: seed, ClientID: client, RequestTimeout: c.o.RequestTimeout, Unsafe: c.o.Unsafe, Logger: c.log})
+		Seed: seed, ClientID: client, RequestTimeout: c.o.RequestTimeout, Unsafe: c.o.Unsafe, Logger: c.log,
+		SplitBytes: c.o.SplitBytes, SplitCheck: c.o.SplitCheck})
 	if err != nil {
 		return err
 	}

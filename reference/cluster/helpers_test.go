@@ -45,14 +45,17 @@ func createTable(t *testing.T, c *dynamodb.Client, name string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{
+	if _, err := c.CreateTable(ctx, createInput(name)); err != nil {
+		t.Fatalf("create table %s: %v", name, err)
+	}
+}
+
+func createInput(name string) *dynamodb.CreateTableInput {
+	return &dynamodb.CreateTableInput{
 		TableName:            aws.String(name),
 		BillingMode:          types.BillingModePayPerRequest,
 		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}},
 		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
-	})
-	if err != nil {
-		t.Fatalf("create table %s: %v", name, err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"sort"
 	"strconv"
 	"sync"
@@ -31,8 +32,12 @@ func GroupID(tableID string, part int) uint64 {
 
 // metaCmd is one replicated change of the catalog.
 type metaCmd struct {
-	Kind  string         `json:"k"` // create | update | delete
+	Kind  string         `json:"k"` // create | update | delete | split
 	Table *catalog.Table `json:"t"`
+	// A split replaces partition Parent of table Table.Name (id Table.ID)
+	// by two children owning [Lo, Mid-1] and [Mid, Hi].
+	Parent int    `json:"parent,omitempty"`
+	Mid    uint64 `json:"mid,omitempty"`
 }
 
 // metaMachine is the replicated catalog: table metadata and partition maps
@@ -40,14 +45,16 @@ type metaCmd struct {
 // catalog.Catalog from it (see reconcile). Apply never touches the catalog
 // itself, so a proposer holding the catalog's lock cannot deadlock the loop.
 type metaMachine struct {
-	mu      sync.RWMutex
-	tables  map[string][]byte // name -> encoded catalog.Table
+	mu     sync.RWMutex
+	tables map[string][]byte // name -> encoded catalog.Table
+	// parents records splits: table id -> child partition -> parent.
+	parents map[string]map[int]int
 	applied uint64
 	changed func() // non-blocking notification after each change
 }
 
 func newMetaMachine(changed func()) *metaMachine {
-	return &metaMachine{tables: map[string][]byte{}, changed: changed}
+	return &metaMachine{tables: map[string][]byte{}, parents: map[string]map[int]int{}, changed: changed}
 }
 
 // encodeTable is the canonical encoding of a table's replicated part
@@ -60,11 +67,27 @@ func (m *metaMachine) Apply(index uint64, b []byte) any {
 	if err := json.Unmarshal(b, &c); err != nil || c.Table == nil {
 		return fmt.Errorf("node: bad catalog command at %d: %v", index, err)
 	}
-	enc, err := encodeTable(c.Table)
-	if err != nil {
-		return err
+	if c.Kind == "split" {
+		defer m.changed()
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.applied = index
+		return m.split(c)
 	}
 	m.mu.Lock()
+	if cur, ok := m.tables[c.Table.Name]; ok && c.Kind == "update" {
+		// The partition map changes only by split: an update made from a
+		// node whose catalog had not learned of a split yet keeps it.
+		var t catalog.Table
+		if json.Unmarshal(cur, &t) == nil && t.ID == c.Table.ID {
+			c.Table.Partitions = t.Partitions
+		}
+	}
+	enc, err := encodeTable(c.Table)
+	if err != nil {
+		m.mu.Unlock()
+		return err
+	}
 	defer func() {
 		m.applied = index
 		m.mu.Unlock()
@@ -92,6 +115,7 @@ func (m *metaMachine) Apply(index uint64, b []byte) any {
 	case "delete":
 		if ok && curID == c.Table.ID {
 			delete(m.tables, c.Table.Name)
+			delete(m.parents, curID)
 		}
 	default:
 		return fmt.Errorf("node: unknown catalog command %q", c.Kind)
@@ -99,23 +123,103 @@ func (m *metaMachine) Apply(index uint64, b []byte) any {
 	return nil
 }
 
+// split applies a split command (under m.mu): idempotent, and a no-op when
+// the parent is gone (split already) or the point is outside its range.
+func (m *metaMachine) split(c metaCmd) any {
+	cur, ok := m.tables[c.Table.Name]
+	if !ok {
+		return nil
+	}
+	var t catalog.Table
+	if err := json.Unmarshal(cur, &t); err != nil || t.ID != c.Table.ID {
+		return nil
+	}
+	at, maxID := -1, 0
+	for i, p := range t.Partitions {
+		if p.ID == c.Parent {
+			at = i
+		}
+		maxID = max(maxID, p.ID)
+	}
+	for child := range m.parents[t.ID] {
+		maxID = max(maxID, child)
+	}
+	if at < 0 {
+		return nil
+	}
+	p := t.Partitions[at]
+	if c.Mid <= p.Lo || c.Mid > p.Hi {
+		return fmt.Errorf("node: split point %d outside partition [%d, %d]", c.Mid, p.Lo, p.Hi)
+	}
+	a := &catalog.Partition{ID: maxID + 1, Lo: p.Lo, Hi: c.Mid - 1}
+	b := &catalog.Partition{ID: maxID + 2, Lo: c.Mid, Hi: p.Hi}
+	parts := append([]*catalog.Partition{}, t.Partitions[:at]...)
+	parts = append(parts, a, b)
+	t.Partitions = append(parts, t.Partitions[at+1:]...)
+	enc, err := encodeTable(&t)
+	if err != nil {
+		return err
+	}
+	m.tables[t.Name] = enc
+	if m.parents[t.ID] == nil {
+		m.parents[t.ID] = map[int]int{}
+	}
+	m.parents[t.ID][a.ID], m.parents[t.ID][b.ID] = p.ID, p.ID
+	return nil
+}
+
+// parent returns the partition that part of table id split from.
+func (m *metaMachine) parent(tableID string, part int) (int, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	p, ok := m.parents[tableID][part]
+	return p, ok
+}
+
+// root returns the partition of the table's first map that part descends
+// from (itself when it never split): its replicas are placed by the root's
+// group id, so a split keeps the parent's nodes.
+func (m *metaMachine) root(tableID string, part int) int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for {
+		p, ok := m.parents[tableID][part]
+		if !ok {
+			return part
+		}
+		part = p
+	}
+}
+
+// metaImage is the catalog group's snapshot.
+type metaImage struct {
+	Tables  map[string][]byte      `json:"tables"`
+	Parents map[string]map[int]int `json:"parents,omitempty"`
+}
+
 // Snapshot implements replica.StateMachine.
 func (m *metaMachine) Snapshot() ([]byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return json.Marshal(m.tables)
+	return json.Marshal(metaImage{Tables: m.tables, Parents: m.parents})
 }
 
 // Restore implements replica.StateMachine.
 func (m *metaMachine) Restore(index uint64, b []byte) error {
-	tables := map[string][]byte{}
+	img := metaImage{Tables: map[string][]byte{}, Parents: map[string]map[int]int{}}
 	if len(b) > 0 {
-		if err := json.Unmarshal(b, &tables); err != nil {
+		if err := json.Unmarshal(b, &img); err != nil {
 			return fmt.Errorf("node: decode catalog snapshot: %w", err)
 		}
 	}
+	if img.Tables == nil {
+		img.Tables = map[string][]byte{}
+	}
+	if img.Parents == nil {
+		img.Parents = map[string]map[int]int{}
+	}
 	m.mu.Lock()
-	m.tables, m.applied = tables, index
+	m.tables, m.parents, m.applied = img.Tables, img.Parents, index
 	m.mu.Unlock()
 	m.changed()
 	return nil
@@ -133,10 +237,12 @@ func (m *metaMachine) encoded(name string) ([]byte, bool) {
 func (m *metaMachine) list() []*catalog.Table {
 	m.mu.RLock()
 	out := make([]*catalog.Table, 0, len(m.tables))
-	for _, b := range m.tables {
+	for name, b := range m.tables {
 		var t catalog.Table
-		if json.Unmarshal(b, &t) == nil {
+		if err := json.Unmarshal(b, &t); err == nil {
 			out = append(out, &t)
+		} else {
+			slog.Error("node: undecodable table in the catalog group", "table", name, "err", err)
 		}
 	}
 	m.mu.RUnlock()

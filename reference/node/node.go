@@ -63,8 +63,12 @@ type Options struct {
 	ClientID uint64
 	// RequestTimeout bounds a request at the router (5s when zero).
 	RequestTimeout time.Duration
-	Unsafe         Unsafe
-	Logger         *slog.Logger
+	// SplitBytes splits a partition whose data exceeds it (0: never; DynamoDB
+	// splits at 10 GB); the leader checks every SplitCheck (1s when zero).
+	SplitBytes int64
+	SplitCheck time.Duration
+	Unsafe     Unsafe
+	Logger     *slog.Logger
 }
 
 // Node is one storage node: its raft groups (the catalog group and the
@@ -84,11 +88,15 @@ type Node struct {
 	router  *router.Router
 	handler http.Handler
 
+	safe *router.Router // never in an unsafe mode: catalog, split freezes
+
 	mu       sync.Mutex
-	machines map[uint64]partition.Machine // group -> local state machine
-	started  map[uint64]bool              // groups added to rn
+	machines map[uint64]*partMachine // group -> local state machine
+	started  map[uint64]bool         // groups added to rn
+	info     map[uint64]groupInfo    // group -> table and range, split ones included
 
 	kick       chan struct{}
+	splitKick  chan struct{}
 	ctx        context.Context
 	cancel     context.CancelFunc
 	reconciled sync.WaitGroup
@@ -127,7 +135,8 @@ func New(ctx context.Context, o Options) (*Node, error) {
 		return nil, fmt.Errorf("node %d: %w", o.ID, err)
 	}
 	n := &Node{o: o, log: o.Logger.With("node", o.ID), store: st, rn: rn, ring: ring, zones: map[uint64]string{},
-		machines: map[uint64]partition.Machine{}, started: map[uint64]bool{}, kick: make(chan struct{}, 1)}
+		machines: map[uint64]*partMachine{}, started: map[uint64]bool{}, info: map[uint64]groupInfo{},
+		kick: make(chan struct{}, 1), splitKick: make(chan struct{}, 1)}
 	var all []uint64
 	for _, m := range ring.Nodes() {
 		n.zones[uint64(m.ID)] = m.Zone
@@ -139,10 +148,12 @@ func New(ctx context.Context, o Options) (*Node, error) {
 		return nil, fmt.Errorf("node %d: catalog group: %w", o.ID, err)
 	}
 	n.router = router.New(router.Options{Local: n, Peers: o.Peers, Client: o.ClientID,
-		Timeout: o.RequestTimeout, Unsafe: o.Unsafe.Unsafe, Logger: n.log})
-	// The catalog group never runs in an unsafe mode.
-	n.metaRep = router.New(router.Options{Local: n, Peers: o.Peers, Client: o.ClientID,
-		Timeout: o.RequestTimeout, Logger: n.log}).Replica(MetaGroup, all)
+		Timeout: o.RequestTimeout, Unsafe: o.Unsafe.Unsafe, Logger: n.log,
+		Reroute: n.reroute, Successors: n.successors})
+	// The catalog group and split freezes never run in an unsafe mode.
+	n.safe = router.New(router.Options{Local: n, Peers: o.Peers, Client: o.ClientID ^ 0x5afe,
+		Timeout: o.RequestTimeout, Logger: n.log})
+	n.metaRep = n.safe.Replica(MetaGroup, all)
 	n.cat = catalog.New(catalog.Options{Partitions: o.Partitions, Replicas: n.replicaFor, OnChange: n.onChange})
 	mux := http.NewServeMux()
 	mux.Handle("/internal/", router.Handler(n))
@@ -198,7 +209,19 @@ func (n *Node) State(group uint64) (*partition.State, bool) {
 		return nil, false
 	}
 	m, ok := n.machines[group]
-	return m.State, ok
+	if !ok {
+		return nil, false
+	}
+	return m.State, true
+}
+
+// Frozen reports whether the group's partition was frozen by a split
+// (router.Local).
+func (n *Node) Frozen(group uint64) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	m, ok := n.machines[group]
+	return ok && m.frozen.Load()
 }
 
 // Deliver is the transport handler.
@@ -216,22 +239,29 @@ func (n *Node) Catalog() *catalog.Catalog { return n.cat }
 // Replicas returns the raft node (statuses, fsync counters).
 func (n *Node) Replicas() *replica.Node { return n.rn }
 
-// placementOf returns the voters of a group: one node per zone.
-func (n *Node) placementOf(group uint64) []uint64 {
+// placementOf returns the voters of a group placed by token: one node per
+// zone.
+func (n *Node) placementOf(token uint64) []uint64 {
 	var out []uint64
-	for _, id := range n.ring.Place(group) {
+	for _, id := range n.ring.Place(token) {
 		out = append(out, uint64(id))
 	}
 	return out
 }
 
+// votersOf returns the voters of partition part of table tableID: the
+// placement of the partition it descends from (splits keep their nodes).
+func (n *Node) votersOf(tableID string, part int) []uint64 {
+	return n.placementOf(GroupID(tableID, n.meta.root(tableID, part)))
+}
+
 // machine returns the local state machine of a group, creating it.
-func (n *Node) machine(group uint64, schema partition.KeySchema) partition.Machine {
+func (n *Node) machine(group uint64, schema partition.KeySchema) *partMachine {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	m, ok := n.machines[group]
 	if !ok {
-		m = partition.NewMachine(schema)
+		m = &partMachine{Machine: partition.NewMachine(schema), onFreeze: n.poke}
 		if n.o.Unsafe.SkipConditions {
 			m.State.UnsafeSkipConditions()
 		}
@@ -244,7 +274,7 @@ func (n *Node) machine(group uint64, schema partition.KeySchema) partition.Machi
 // partition, plus a local state machine when this node is a voter.
 func (n *Node) replicaFor(t *catalog.Table, p *catalog.Partition) (partition.Replica, error) {
 	gid := GroupID(t.ID, p.ID)
-	voters := n.placementOf(gid)
+	voters := n.votersOf(t.ID, p.ID)
 	if slices.Contains(voters, n.o.ID) {
 		p.State = n.machine(gid, t.Schema).State
 	}
@@ -282,6 +312,12 @@ func (n *Node) onChange(kind string, t *catalog.Table) error {
 	resp, err := n.metaRep.ProposeBytes(ctx, b)
 	if err == nil {
 		err = resp.Err.Error()
+	}
+	if err == nil {
+		// The change is committed; wait until this node's copy has it, so
+		// that the reconciler never mistakes the new table for a stray one
+		// and the next request here sees it.
+		err = n.metaRep.Sync(ctx)
 	}
 	if err != nil {
 		n.poke() // the local catalog may now differ from the replicated one

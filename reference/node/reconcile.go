@@ -2,12 +2,15 @@ package node
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"slices"
 	"sort"
 	"time"
 
 	"github.com/ddbkit/ddbkit/reference/catalog"
+	"github.com/ddbkit/ddbkit/reference/partition"
+	"github.com/ddbkit/ddbkit/reference/value"
 )
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
@@ -24,25 +27,69 @@ func sameID(enc []byte, id string) bool {
 // retry what failed).
 func (n *Node) reconcileLoop() {
 	defer n.reconciled.Done()
-	t := time.NewTicker(time.Second)
+	n.reconciled.Add(1)
+	go func() { // splits wait on raft: never in the reconciler's way
+		defer n.reconciled.Done()
+		for {
+			select {
+			case <-n.ctx.Done():
+				return
+			case <-n.splitKick:
+				n.checkSplits(n.ctx)
+			}
+		}
+	}()
+	every := time.Second
+	if n.o.SplitCheck > 0 && n.o.SplitCheck < every {
+		every = n.o.SplitCheck
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		tick := false
 		select {
 		case <-n.ctx.Done():
 			return
 		case <-n.kick:
 		case <-t.C:
+			tick = true
 		}
 		n.reconcile(n.ctx)
+		if tick && n.o.SplitBytes > 0 {
+			select {
+			case n.splitKick <- struct{}{}:
+			default:
+			}
+		}
 	}
 }
 
-// reconcile brings the local catalog to the replicated one and starts (or
-// removes) the raft groups of the partitions placed on this node.
+// groupInfo locates a group: its table and hash range (kept for groups
+// that split, so requests that reach them can be rerouted).
+type groupInfo struct {
+	table, tableID string
+	part           int
+	lo, hi         uint64
+}
+
+// wantGroup is a raft group this node should run.
+type wantGroup struct {
+	id      uint64
+	info    groupInfo
+	voters  []uint64
+	schema  partition.KeySchema
+	parent  uint64 // the group it split from (0: none)
+	isChild bool
+}
+
+// reconcile brings the local catalog to the replicated one and starts the
+// raft groups of the partitions placed on this node, and of the frozen
+// partitions they split from (kept so that a lagging replica can still
+// catch up with the freeze and build its children from it).
 func (n *Node) reconcile(ctx context.Context) {
 	want := n.meta.list()
 	wantNames := map[string]bool{}
-	groups := map[uint64][]uint64{}
+	var groups []wantGroup
 	for _, mt := range want {
 		wantNames[mt.Name] = true
 		cur, err := n.cat.Get(mt.Name)
@@ -60,7 +107,7 @@ func (n *Node) reconcile(ctx context.Context) {
 			enc, _ := encodeTable(cur)
 			menc, _ := encodeTable(mt)
 			if string(enc) != string(menc) {
-				// Metadata change (or a new partition map after a split).
+				// Metadata change, or a new partition map after a split.
 				cur, err = n.cat.Update(mt.Name, func(t *catalog.Table) error {
 					parts := n.partitionsFor(t, mt)
 					*t = *mt
@@ -73,20 +120,63 @@ func (n *Node) reconcile(ctx context.Context) {
 				}
 			}
 		}
-		for _, p := range cur.Partitions {
-			gid := GroupID(cur.ID, p.ID)
-			if v := n.placementOf(gid); slices.Contains(v, n.o.ID) {
-				groups[gid] = v
-				n.machine(gid, cur.Schema)
-			}
-		}
+		groups = append(groups, n.groupsOf(cur)...)
 	}
-	for _, name := range n.cat.Names() {
-		if !wantNames[name] {
-			_, _ = n.cat.Delete(name)
+	for _, t := range n.cat.Tables() {
+		if wantNames[t.Name] {
+			continue
+		}
+		// Look again: a table created here after want was read is in the
+		// catalog group by now (onChange waits for it).
+		if _, ok := n.meta.encoded(t.Name); !ok {
+			_, _ = n.cat.Delete(t.Name)
 		}
 	}
 	n.syncGroups(ctx, groups)
+}
+
+// groupsOf lists the groups of table t placed here: its partitions and
+// their split ancestors, ancestors first.
+func (n *Node) groupsOf(t *catalog.Table) []wantGroup {
+	ranges := map[int][2]uint64{}
+	for _, p := range t.Partitions {
+		ranges[p.ID] = [2]uint64{p.Lo, p.Hi}
+		for c := p.ID; ; {
+			par, ok := n.meta.parent(t.ID, c)
+			if !ok {
+				break
+			}
+			r, seen := ranges[par]
+			if !seen {
+				r = [2]uint64{p.Lo, p.Hi}
+			}
+			ranges[par] = [2]uint64{min(r[0], p.Lo), max(r[1], p.Hi)}
+			c = par
+		}
+	}
+	ids := make([]int, 0, len(ranges))
+	for id := range ranges {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids) // a parent's id is smaller than its children's
+	var out []wantGroup
+	for _, id := range ids {
+		gid := GroupID(t.ID, id)
+		info := groupInfo{table: t.Name, tableID: t.ID, part: id, lo: ranges[id][0], hi: ranges[id][1]}
+		n.mu.Lock()
+		n.info[gid] = info
+		n.mu.Unlock()
+		v := n.votersOf(t.ID, id)
+		if !slices.Contains(v, n.o.ID) {
+			continue
+		}
+		w := wantGroup{id: gid, info: info, voters: v, schema: t.Schema}
+		if par, ok := n.meta.parent(t.ID, id); ok {
+			w.parent, w.isChild = GroupID(t.ID, par), true
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 type notThere struct{}
@@ -116,33 +206,44 @@ func (n *Node) partitionsFor(local, mt *catalog.Table) []*catalog.Partition {
 }
 
 // syncGroups starts the wanted groups not yet running here and removes
-// the ones no table needs any more.
-func (n *Node) syncGroups(ctx context.Context, want map[uint64][]uint64) {
-	ids := make([]uint64, 0, len(want))
-	for id := range want {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	for _, id := range ids {
+// the ones no table needs any more. A split's child is born with its half of
+// the frozen parent's data (identical on every replica); when the parent
+// has not applied its freeze here yet, the child waits for the next round.
+func (n *Node) syncGroups(ctx context.Context, want []wantGroup) {
+	wanted := map[uint64]bool{}
+	for _, w := range want {
+		wanted[w.id] = true
 		n.mu.Lock()
-		started, m := n.started[id], n.machines[id]
+		started := n.started[w.id]
 		n.mu.Unlock()
 		if started {
 			continue
 		}
-		voters := slices.Sorted(slices.Values(want[id]))
-		if _, err := n.rn.AddGroup(ctx, id, voters, m); err != nil {
-			n.log.Warn("reconcile: start group", "group", id, "err", err)
+		m := n.machine(w.id, w.schema)
+		voters := slices.Sorted(slices.Values(w.voters))
+		var err error
+		if w.isChild {
+			if _, inStore := n.store.Group(w.id); !inStore {
+				if !n.fillChild(m, w) {
+					continue
+				}
+			}
+			_, err = n.rn.AddGroupWithState(ctx, w.id, voters, m)
+		} else {
+			_, err = n.rn.AddGroup(ctx, w.id, voters, m)
+		}
+		if err != nil {
+			n.log.Warn("reconcile: start group", "group", w.id, "err", err)
 			continue
 		}
 		n.mu.Lock()
-		n.started[id] = true
+		n.started[w.id] = true
 		n.mu.Unlock()
 	}
 	n.mu.Lock()
 	var drop []uint64
 	for id := range n.started {
-		if _, ok := want[id]; !ok {
+		if !wanted[id] {
 			drop = append(drop, id)
 		}
 	}
@@ -157,4 +258,32 @@ func (n *Node) syncGroups(ctx context.Context, want map[uint64][]uint64) {
 		delete(n.machines, id)
 		n.mu.Unlock()
 	}
+}
+
+// fillChild loads into child m the items of its range from its frozen
+// parent, and reports whether the parent was ready.
+func (n *Node) fillChild(m *partMachine, w wantGroup) bool {
+	n.mu.Lock()
+	parent, ok := n.machines[w.parent]
+	started := n.started[w.parent]
+	n.mu.Unlock()
+	if !ok || !started || !parent.frozen.Load() {
+		return false
+	}
+	if items, _ := m.State.Stats(); items > 0 {
+		return true // filled in an earlier round whose AddGroup failed
+	}
+	from := make([]byte, 8)
+	binary.BigEndian.PutUint64(from, w.info.lo)
+	var to []byte
+	if w.info.hi != ^uint64(0) {
+		to = make([]byte, 8)
+		binary.BigEndian.PutUint64(to, w.info.hi+1)
+	}
+	schema := w.schema
+	parent.State.Scan(from, to, false, func(_ []byte, item value.Item) bool {
+		m.State.Apply(0, &partition.Command{Op: partition.OpPut, Key: schema.KeyOnly(item), Item: item})
+		return true
+	})
+	return true
 }

@@ -66,7 +66,7 @@ func (n *Node) Status(withDigests bool) Status {
 		for _, p := range t.Partitions {
 			gid := GroupID(t.ID, p.ID)
 			ps := PartitionStatus{ID: p.ID, Group: gid, Lo: p.Lo, Hi: p.Hi}
-			for _, id := range n.placementOf(gid) {
+			for _, id := range n.votersOf(t.ID, p.ID) {
 				ps.Replicas = append(ps.Replicas, Placement{Node: id, Zone: n.zones[id]})
 			}
 			if g, ok := n.rn.Group(gid); ok {

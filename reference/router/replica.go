@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -63,6 +64,17 @@ func (p *Replica) Propose(ctx context.Context, cmd *partition.Command) (partitio
 	if err != nil {
 		return partition.Result{}, err
 	}
+	if resp.Err != nil && resp.Err.Type == WrongRangeType && p.r.o.Reroute != nil {
+		// The partition split before the command applied: the command was
+		// not applied there; it goes to the successor owning its key.
+		ctx, cancel := p.r.bound(ctx)
+		defer cancel()
+		next, err := p.r.o.Reroute(ctx, p.group, cmd)
+		if err != nil {
+			return partition.Result{}, err
+		}
+		return next.Propose(ctx, cmd)
+	}
 	return partition.Result{Old: resp.Old, New: resp.New, Err: resp.Err.Error()}, nil
 }
 
@@ -121,6 +133,8 @@ func (p *Replica) readIndex(ctx context.Context) (uint64, error) {
 		switch {
 		case err != nil:
 			last = err.Error()
+		case resp.Failure.WrongRange:
+			return 0, errSplit
 		case resp.Failure.NotLeader:
 			hint = resp.Failure.Leader
 			last = fmt.Sprintf("node %d is not the leader", target)
@@ -145,6 +159,10 @@ func (p *Replica) Read(ctx context.Context, consistent bool) (partition.Reader, 
 		bctx, cancel := p.r.bound(ctx)
 		var err error
 		idx, err = p.readIndex(bctx)
+		if err == errSplit && p.r.o.Successors != nil {
+			defer cancel()
+			return p.readSuccessors(bctx, ctx)
+		}
 		if err == nil {
 			if g, ok := p.r.o.Local.Group(p.group); ok {
 				err = waitApplied(bctx, g, idx)
@@ -162,6 +180,68 @@ func (p *Replica) Read(ctx context.Context, consistent bool) (partition.Reader, 
 		return st, nil
 	}
 	return &remoteReader{p: p, ctx: ctx, minApplied: idx}, nil
+}
+
+// errSplit: the group's partition split (its state is frozen).
+var errSplit = errors.New("router: partition split")
+
+// readSuccessors serves a consistent read of a split partition from the
+// partitions that now own its range (each read consistently).
+func (p *Replica) readSuccessors(bctx, ctx context.Context) (partition.Reader, error) {
+	succ, err := p.r.o.Successors(bctx, p.group)
+	if err != nil {
+		return nil, err
+	}
+	cr := &compositeReader{}
+	for _, s := range succ {
+		r, err := s.Replica.Read(ctx, true)
+		if err != nil {
+			return nil, err
+		}
+		cr.parts = append(cr.parts, part{lo: s.Lo, hi: s.Hi, r: r})
+	}
+	return cr, nil
+}
+
+type part struct {
+	lo, hi uint64
+	r      partition.Reader
+}
+
+// compositeReader reads a hash range spread over several partitions, in
+// hash order (keys begin with the 8-byte hash).
+type compositeReader struct{ parts []part }
+
+func (c *compositeReader) Get(key []byte) (value.Item, bool) {
+	h := partition.KeyHash(key)
+	for _, p := range c.parts {
+		if h >= p.lo && h <= p.hi {
+			return p.r.Get(key)
+		}
+	}
+	return nil, false
+}
+
+func (c *compositeReader) Scan(from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool) {
+	stopped := false
+	visit := func(p part) {
+		p.r.Scan(from, to, reverse, func(k []byte, it value.Item) bool {
+			if !fn(k, it) {
+				stopped = true
+				return false
+			}
+			return true
+		})
+	}
+	for i := range c.parts {
+		j := i
+		if reverse {
+			j = len(c.parts) - 1 - i
+		}
+		if visit(c.parts[j]); stopped {
+			return
+		}
+	}
 }
 
 // remoteReader reads a group this node holds no replica of, from any
@@ -224,4 +304,20 @@ func (rr *remoteReader) Scan(from, to []byte, reverse bool, fn func(key []byte, 
 			from = append(slices.Clip(lastKey), 0)
 		}
 	}
+}
+
+// Sync returns once this node's replica of the group has applied every
+// write acknowledged before the call (a read index from the leader).
+func (p *Replica) Sync(ctx context.Context) error {
+	ctx, cancel := p.r.bound(ctx)
+	defer cancel()
+	idx, err := p.readIndex(ctx)
+	if err != nil {
+		return err
+	}
+	g, ok := p.r.o.Local.Group(p.group)
+	if !ok {
+		return fmt.Errorf("router: no local replica of group %d", p.group)
+	}
+	return waitApplied(ctx, g, idx)
 }

@@ -2,6 +2,8 @@ package router
 
 import (
 	"context"
+
+	"github.com/ddbkit/ddbkit/reference/partition"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -47,6 +49,18 @@ type Options struct {
 	AttemptTimeout time.Duration
 	Unsafe         Unsafe
 	Logger         *slog.Logger
+	// Reroute returns the replica that now owns cmd's key after group split
+	// (waiting, within ctx, until this node's catalog shows the split).
+	Reroute func(ctx context.Context, group uint64, cmd *partition.Command) (partition.Replica, error)
+	// Successors returns the partitions that now own group's hash range
+	// after it split, in hash order (waiting likewise).
+	Successors func(ctx context.Context, group uint64) ([]Successor, error)
+}
+
+// Successor is a partition that owns part of a split partition's range.
+type Successor struct {
+	Lo, Hi  uint64
+	Replica partition.Replica
 }
 
 // Router makes the partition replicas of one node.

@@ -17,6 +17,9 @@ type Local interface {
 	ID() uint64
 	Group(id uint64) (*replica.Group, bool)
 	State(group uint64) (*partition.State, bool)
+	// Frozen reports whether the group's partition was frozen by a split
+	// (its data now lives in its successors).
+	Frozen(group uint64) bool
 }
 
 // maxPageItems and maxPageBytes bound one range read answer.
@@ -73,13 +76,19 @@ func failureOf(err error) *Failure {
 // ServeRead handles a ReadRequest on the node that received it.
 func ServeRead(ctx context.Context, l Local, req ReadRequest) ReadResponse {
 	g, ok := l.Group(req.Group)
-	st, ok2 := l.State(req.Group)
-	if !ok || !ok2 {
+	if !ok {
+		return ReadResponse{Failure: &Failure{NoReplica: true}}
+	}
+	st, ok := l.State(req.Group)
+	if !ok && (req.Get != nil || req.Scan) {
 		return ReadResponse{Failure: &Failure{NoReplica: true}}
 	}
 	if req.Consistent && !req.StaleOK {
 		if err := g.ReadIndex(ctx); err != nil {
 			return ReadResponse{Failure: failureOf(err)}
+		}
+		if l.Frozen(req.Group) {
+			return ReadResponse{Failure: &Failure{WrongRange: true}}
 		}
 	}
 	if req.MinApplied > 0 {

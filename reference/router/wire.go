@@ -36,6 +36,8 @@ type Failure struct {
 	Leader    uint64 `json:"leader,omitempty"`
 	// NoReplica: the node holds no replica of the group (yet).
 	NoReplica bool `json:"noReplica,omitempty"`
+	// WrongRange: the partition split; go to its successors.
+	WrongRange bool `json:"wrongRange,omitempty"`
 	// Unknown: the proposal may or may not be applied; retry with the same
 	// id.
 	Unknown bool   `json:"unknown,omitempty"`
@@ -77,6 +79,11 @@ type ReadResponse struct {
 	Applied uint64   `json:"applied,omitempty"`
 	Failure *Failure `json:"failure,omitempty"`
 }
+
+// WrongRangeType is the error type of a command that reached a partition
+// frozen by a split: routers retry it at the successor that owns its key, so
+// it never reaches a client.
+const WrongRangeType = "ddbkit.WrongRange"
 
 // WireError carries a command's error (a *ddberr.Error, or any other error
 // as text) between nodes.

@@ -1,6 +1,8 @@
 package partition
 
 import (
+	"sort"
+
 	"github.com/ddbkit/ddbkit/reference/ddberr"
 	"github.com/ddbkit/ddbkit/reference/value"
 )
@@ -170,6 +172,32 @@ func (s *State) PreparedTxns() []string {
 	out := make([]string, 0, len(s.txn.prepared))
 	for _, p := range s.txn.prepared {
 		out = append(out, p.Txn)
+	}
+	return out
+}
+
+// PreparedCommands returns commands that, applied after the partition's
+// items are restored, recreate its prepared transaction writes (a prepared
+// Update comes back as a prepare of a Put of the item it computed, which
+// commits to the same item). A log compaction that rewrites the state as
+// item Puts must append these, or a transaction decided COMMITTED whose
+// commit had not reached this partition would lose its write here.
+func (s *State) PreparedCommands() []*Command {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	keys := make([]string, 0, len(s.txn.prepared))
+	for k := range s.txn.prepared {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]*Command, 0, len(keys))
+	for _, k := range keys {
+		p := s.txn.prepared[k]
+		c := &Command{Op: p.Op, Key: p.Key, Txn: &TxnStep{ID: p.Txn, TS: p.TS, Phase: TxnPrepare}}
+		if p.Op == OpUpdate || p.Op == OpPut {
+			c.Op, c.Item = OpPut, p.New
+		}
+		out = append(out, c)
 	}
 	return out
 }

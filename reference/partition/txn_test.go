@@ -98,3 +98,36 @@ func TestTxnSnapshot(t *testing.T) {
 		t.Fatalf("after commit: %v version %d pending %v", it, v, pending)
 	}
 }
+
+// Items as Puts followed by PreparedCommands rebuild the prepared state:
+// the commit then installs what the original prepare computed.
+func TestPreparedCommandsRebuild(t *testing.T) {
+	m := NewMachine(testSchema)
+	apply := func(m Machine, i uint64, c *Command) Result {
+		enc, _ := c.Marshal()
+		return m.Apply(i, enc).(Result)
+	}
+	apply(m, 1, &Command{Op: OpPut, Key: txnKey("a"), Item: value.Item{"pk": value.Str("a"), "sk": value.Num("1"), "v": value.Num("1")}})
+	upd := &Command{Op: OpUpdate, Key: txnKey("a"), Update: "SET v = v + :d", Values: map[string]value.Value{":d": value.Num("5")},
+		Txn: &TxnStep{ID: "t1", TS: 10, Phase: TxnPrepare}}
+	if r := apply(m, 2, upd); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	fresh := NewMachine(testSchema)
+	i := uint64(0)
+	m.Scan(nil, nil, false, func(_ []byte, it value.Item) bool {
+		i++
+		apply(fresh, i, &Command{Op: OpPut, Key: testSchema.KeyOnly(it), Item: it})
+		return true
+	})
+	for _, c := range m.PreparedCommands() {
+		i++
+		if r := apply(fresh, i, c); r.Err != nil {
+			t.Fatal(r.Err)
+		}
+	}
+	apply(fresh, i+1, step("a", "t1", TxnCommit))
+	if it, _ := fresh.Get(testSchema.Key(txnKey("a"))); it["v"].Str != "6" {
+		t.Fatalf("after rebuild and commit: %v", it)
+	}
+}

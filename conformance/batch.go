@@ -266,6 +266,51 @@ func (e *env) batchSpecs() {
 			}, ""),
 		)
 
+		It("BatchWriteItem deletes 25 items", func() {
+			ks := keys(25)
+			_, err := write(map[string][]types.WriteRequest{*h: puts(ks...)})
+			Expect(err).NotTo(HaveOccurred())
+			var dels []types.WriteRequest
+			for _, k := range ks {
+				dels = append(dels, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: item("pk", S(k))}})
+			}
+			_, err = write(map[string][]types.WriteRequest{*h: dels})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(getKeys(*h, ks)).To(BeEmpty())
+		})
+
+		It("BatchWriteItem on a hash-range table needs both key attributes", func() {
+			_, err := write(map[string][]types.WriteRequest{*h2: {{PutRequest: &types.PutRequest{Item: item("pk", S(e.key()))}}}})
+			Expect(err).To(beAPIError(errValidation))
+			_, err = write(map[string][]types.WriteRequest{*h2: {{DeleteRequest: &types.DeleteRequest{Key: item("pk", S(e.key()))}}}})
+			Expect(err).To(beAPIError(errValidation))
+		})
+
+		It("BatchGetItem on a hash-range table needs both key attributes", func() {
+			_, err := get(map[string]types.KeysAndAttributes{*h2: {Keys: []map[string]av{item("pk", S("a"))}}})
+			Expect(err).To(beAPIError(errValidation, msgKeyMismatch))
+		})
+
+		It("BatchGetItem projects nested paths", func() {
+			k := e.key()
+			_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: h, Item: item("pk", S(k), "m", M(item("a", N("1"), "b", N("2"))))})
+			Expect(err).NotTo(HaveOccurred())
+			out, err := get(map[string]types.KeysAndAttributes{*h: {Keys: keyList(k), ProjectionExpression: aws.String("m.b"), ConsistentRead: aws.Bool(true)}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(plainItems(out.Responses[*h])).To(Equal(plainItems([]map[string]av{item("m", M(item("b", N("2"))))})))
+		})
+
+		It("BatchGetItem with eventually consistent reads succeeds", func() {
+			k := e.key()
+			_, err := write(map[string][]types.WriteRequest{*h: puts(k)})
+			Expect(err).NotTo(HaveOccurred())
+			Eventually(func() int {
+				out, err := get(map[string]types.KeysAndAttributes{*h: {Keys: keyList(k)}})
+				Expect(err).NotTo(HaveOccurred())
+				return len(out.Responses[*h])
+			}).WithTimeout(10e9).Should(Equal(1))
+		})
+
 		It("BatchGetItem of a missing table fails with ResourceNotFoundException", func() {
 			_, err := get(map[string]types.KeysAndAttributes{e.name("missing"): {Keys: keyList("a")}})
 			Expect(err).To(beAPIError(errNotFound))

@@ -161,6 +161,55 @@ func (e *env) capacitySpecs() {
 			Expect(aws.ToFloat64(out.ConsumedCapacity[0].CapacityUnits)).To(Equal(3.0))
 		})
 
+		It("UpdateItem creating a small item consumes one write unit", func() {
+			out, err := e.ddb.UpdateItem(e.ctx, &dynamodb.UpdateItemInput{TableName: h, Key: item("pk", S(e.key())),
+				UpdateExpression: aws.String("SET a = :v"), ExpressionAttributeValues: item(":v", N("1")),
+				ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(units(out.ConsumedCapacity)).To(Equal(1.0))
+		})
+
+		It("GetItem INDEXES reports the table's share", func() {
+			out, err := e.ddb.GetItem(e.ctx, &dynamodb.GetItemInput{TableName: h, Key: item("pk", S(e.key())), ConsistentRead: aws.Bool(true),
+				ReturnConsumedCapacity: types.ReturnConsumedCapacityIndexes})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(units(out.ConsumedCapacity)).To(Equal(1.0))
+			Expect(out.ConsumedCapacity.Table).NotTo(BeNil())
+		})
+
+		It("Select COUNT costs the same as reading the items", func() {
+			// read-write-operations: Query capacity depends on the data read, not returned.
+			k := e.key()
+			for i := 1; i <= 3; i++ {
+				it := sized(k, 3000)
+				it["sk"] = N(itoa(int64(i)))
+				_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: hr, Item: it})
+				Expect(err).NotTo(HaveOccurred())
+			}
+			q := func(sel types.Select) float64 {
+				out, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: hr, KeyConditionExpression: aws.String("pk = :k"),
+					ExpressionAttributeValues: item(":k", S(k)), ConsistentRead: aws.Bool(true), Select: sel,
+					ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+				Expect(err).NotTo(HaveOccurred())
+				return units(out.ConsumedCapacity)
+			}
+			Expect(q(types.SelectCount)).To(Equal(q(types.SelectAllAttributes)))
+			Expect(q(types.SelectCount)).To(Equal(3.0), "about 9 KB read: three 4 KB units")
+		})
+
+		It("BatchWriteItem reports one entry per table", func() {
+			out, err := e.ddb.BatchWriteItem(e.ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{
+				*h:  {{PutRequest: &types.PutRequest{Item: sized(e.key(), 100)}}},
+				*hr: {{PutRequest: &types.PutRequest{Item: item("pk", S(e.key()), "sk", N("1"))}}, {PutRequest: &types.PutRequest{Item: item("pk", S(e.key()), "sk", N("2"))}}},
+			}, ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+			Expect(err).NotTo(HaveOccurred())
+			got := map[string]float64{}
+			for _, c := range out.ConsumedCapacity {
+				got[aws.ToString(c.TableName)] = aws.ToFloat64(c.CapacityUnits)
+			}
+			Expect(got).To(Equal(map[string]float64{*h: 1, *hr: 2}))
+		})
+
 		It("BatchGetItem reports capacity per table", func() {
 			k1, k2 := e.key(), e.key()
 			for _, k := range []string{k1, k2} {

@@ -211,6 +211,51 @@ func (e *env) paginationSpecs() {
 			Expect(all).To(Equal(seq(1, n, 1)))
 		})
 
+		It("LastEvaluatedKey holds the whole key even when the projection leaves it out", func() {
+			// API_Query LastEvaluatedKey: "The primary key of the item where the
+			// operation stopped".
+			out, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: t, KeyConditionExpression: aws.String("pk = :p"),
+				ExpressionAttributeValues: item(":p", S("P")), Limit: aws.Int32(2), ProjectionExpression: aws.String("odd")})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(out.Items[0]).NotTo(HaveKey("sk"))
+			Expect(plainItem(out.LastEvaluatedKey)).To(Equal(plainItem(item("pk", S("P"), "sk", N("2")))))
+		})
+
+		It("Select COUNT pages add up to the total", func() {
+			in := &dynamodb.QueryInput{TableName: t, KeyConditionExpression: aws.String("pk = :p"),
+				ExpressionAttributeValues: item(":p", S("P")), Limit: aws.Int32(6), Select: types.SelectCount}
+			total := int32(0)
+			for i := 0; i < 50; i++ {
+				out, err := e.ddb.Query(e.ctx, in)
+				Expect(err).NotTo(HaveOccurred())
+				total += out.Count
+				if len(out.LastEvaluatedKey) == 0 {
+					break
+				}
+				in.ExclusiveStartKey = out.LastEvaluatedKey
+			}
+			Expect(total).To(BeEquivalentTo(n))
+		})
+
+		It("the SDK paginator walks a Scan to the end", func() {
+			p := dynamodb.NewScanPaginator(e.ddb, &dynamodb.ScanInput{TableName: t, Limit: aws.Int32(4)})
+			count := 0
+			for pages := 0; p.HasMorePages() && pages < 100; pages++ {
+				out, err := p.NextPage(e.ctx)
+				Expect(err).NotTo(HaveOccurred())
+				count += len(out.Items)
+			}
+			Expect(count).To(Equal(n))
+		})
+
+		It("a Scan's LastEvaluatedKey is the key of its last item", func() {
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, Limit: aws.Int32(3)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(out.Items).To(HaveLen(3))
+			last := out.Items[2]
+			Expect(plainItem(out.LastEvaluatedKey)).To(Equal(plainItem(item("pk", last["pk"], "sk", last["sk"]))))
+		})
+
 		It("an ExclusiveStartKey from another partition is rejected", func() {
 			// API_Query: the start key must belong to the queried partition.
 			_, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: t, KeyConditionExpression: aws.String("pk = :p"),

@@ -175,6 +175,85 @@ func (e *env) scanSpecs() {
 			Entry("an ExclusiveStartKey missing the sort key", &dynamodb.ScanInput{ExclusiveStartKey: item("pk", S("p0"))}),
 		)
 
+		It("Select ALL_ATTRIBUTES returns whole items", func() {
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, Select: types.SelectAllAttributes,
+				FilterExpression: aws.String("sk = :s"), ExpressionAttributeValues: item(":s", N("4"))})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(plainItems(out.Items)).To(Equal(plainItems([]map[string]av{item("pk", S("p4"), "sk", N("4"), "v", N("4"), "odd", BOOL(false))})))
+		})
+
+		It("Limit with a filter: Count never exceeds ScannedCount", func() {
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, Limit: aws.Int32(10),
+				FilterExpression: aws.String("odd = :t"), ExpressionAttributeValues: item(":t", BOOL(true))})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(out.ScannedCount).To(BeEquivalentTo(10))
+			Expect(out.Count).To(BeNumerically("<=", out.ScannedCount))
+			Expect(out.LastEvaluatedKey).NotTo(BeEmpty())
+		})
+
+		It("parallel scan segments with a filter partition the matches", func() {
+			var all []string
+			for seg := int32(0); seg < 3; seg++ {
+				keys, _, _ := scanAll(&dynamodb.ScanInput{Segment: aws.Int32(seg), TotalSegments: aws.Int32(3),
+					FilterExpression: aws.String("v >= :x"), ExpressionAttributeValues: item(":x", N("20"))})
+				all = append(all, keys...)
+			}
+			Expect(all).To(HaveLen(10))
+			Expect(unique(all)).To(HaveLen(10))
+		})
+
+		It("a filter with attribute_not_exists matches nothing when all have it", func() {
+			keys, count, scanned := scanAll(&dynamodb.ScanInput{FilterExpression: aws.String("attribute_not_exists(v)")})
+			Expect(keys).To(BeEmpty())
+			Expect(count).To(BeZero())
+			Expect(scanned).To(BeEquivalentTo(n))
+		})
+
+		It("a projection with name placeholders", func() {
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, ProjectionExpression: aws.String("#o"),
+				ExpressionAttributeNames: map[string]string{"#o": "odd"}, Limit: aws.Int32(3)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(out.Items).To(HaveLen(3))
+			for _, it := range out.Items {
+				Expect(it).To(HaveLen(1))
+				Expect(it).To(HaveKey("odd"))
+			}
+		})
+
+		It("a scan does not return deleted items", func() {
+			tbl := e.newTable("scan", hashOnly("pk", "S"))
+			for _, k := range []string{"a", "b", "c"} {
+				_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: aws.String(tbl), Item: item("pk", S(k))})
+				Expect(err).NotTo(HaveOccurred())
+			}
+			_, err := e.ddb.DeleteItem(e.ctx, &dynamodb.DeleteItemInput{TableName: aws.String(tbl), Key: item("pk", S("b"))})
+			Expect(err).NotTo(HaveOccurred())
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: aws.String(tbl), ConsistentRead: aws.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			var got []string
+			for _, it := range out.Items {
+				got = append(got, it["pk"].(*types.AttributeValueMemberS).Value)
+			}
+			Expect(got).To(ConsistOf("a", "c"))
+		})
+
+		It("the legacy ScanFilter NOT_NULL and NULL operators", func() {
+			// API_Condition: NOT_NULL / NULL test an attribute's existence.
+			keys, _, _ := scanAll(&dynamodb.ScanInput{ScanFilter: map[string]types.Condition{"v": {ComparisonOperator: types.ComparisonOperatorNotNull}}})
+			Expect(keys).To(HaveLen(n))
+			keys, _, _ = scanAll(&dynamodb.ScanInput{ScanFilter: map[string]types.Condition{"v": {ComparisonOperator: types.ComparisonOperatorNull}}})
+			Expect(keys).To(BeEmpty())
+		})
+
+		It("the legacy ScanFilter BETWEEN and IN operators", func() {
+			keys, _, _ := scanAll(&dynamodb.ScanInput{ScanFilter: map[string]types.Condition{
+				"v": {ComparisonOperator: types.ComparisonOperatorBetween, AttributeValueList: []av{N("10"), N("12")}}}})
+			Expect(keys).To(HaveLen(3))
+			keys, _, _ = scanAll(&dynamodb.ScanInput{ScanFilter: map[string]types.Condition{
+				"v": {ComparisonOperator: types.ComparisonOperatorIn, AttributeValueList: []av{N("1"), N("5"), N("99")}}}})
+			Expect(keys).To(HaveLen(2))
+		})
+
 		It("the legacy ScanFilter parameter filters like an expression", func() {
 			keys, _, _ := scanAll(&dynamodb.ScanInput{ScanFilter: map[string]types.Condition{
 				"v": {ComparisonOperator: types.ComparisonOperatorLt, AttributeValueList: []av{N("3")}}}})

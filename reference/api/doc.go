@@ -18,5 +18,13 @@
 // com.amazonaws.dynamodb.v20120810 for the rest). HTTP 500 is reserved for
 // real internal faults, including a recovered panic.
 //
+// Beyond single-item operations: TransactWriteItems and TransactGetItems
+// (transact.go, over package txn), secondary indexes (indexes.go for
+// definitions, index_read.go for Query/Scan with IndexName, gsi.go for the
+// asynchronously fed global indexes) and Time to Live (ttl.go). Work done
+// between requests — transaction recovery, the TTL sweeper, the GSI feeder —
+// runs in the Handler's background goroutines (background.go) until Close;
+// tests turn it off and call RunBackgroundOnce with an injected clock.
+//
 // Requests may be SigV4-signed by any SDK; signatures are not verified yet.
 package api

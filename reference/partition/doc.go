@@ -17,4 +17,10 @@
 // has one. Items of one partition key are therefore contiguous and sorted by
 // sort key, so a Query is a range scan, and a Scan visits items in hash order,
 // which is also the order of the table's partitions.
+//
+// Also part of the state, so replicated with it: transactions' prepared
+// writes and recent outcomes (txn.go, the partition's half of the protocol
+// in package txn), and local secondary indexes, kept in trees updated in the
+// same apply as the items (index.go). A change feed (feed.go) lets global
+// secondary indexes follow the applied writes asynchronously.
 package partition

@@ -117,6 +117,7 @@ func BenchmarkPropose(b *testing.B) {
 			name := fmt.Sprintf("fsync=%v/groups=%d/proposers=%d", fsync, tc.groups, tc.proposers)
 			b.Run(name, func(b *testing.B) {
 				c := newBenchCluster(b, !fsync, tc.groups)
+				b.ReportAllocs() // of the whole 3-node cluster, per proposal
 				leader := c.nodes[0]
 				cmd := []byte("key=" + string(make([]byte, 100)))
 				var next, failed, retries atomic.Int64

@@ -40,6 +40,9 @@ type Observer interface {
 	FaultStopped(f Fault)
 }
 
+// retryStart is the pause between attempts to start a fault.
+const retryStart = 100 * time.Millisecond
+
 // Execute plays schedule s against n: at each fault's Start offset (from
 // the moment Execute is called, measured by since) it starts it, at its
 // Stop offset stops it. It returns when the schedule is done or ctx ends;
@@ -65,9 +68,18 @@ func Execute(ctx context.Context, n Nemesis, s Schedule, since func() time.Durat
 		if !wait(f.Start) {
 			break
 		}
+		// A fault may not be startable yet (no leader elected): retry
+		// within its window, then skip it.
 		target, err := n.Start(ctx, f)
+		for err != nil && ctx.Err() == nil && since()+retryStart < f.Stop {
+			log.Info("nemesis: start failed; retrying", "fault", f.Name, "err", err)
+			if !wait(since() + retryStart) {
+				break
+			}
+			target, err = n.Start(ctx, f)
+		}
 		if err != nil {
-			log.Warn("nemesis: start failed", "fault", f.Name, "err", err)
+			log.Warn("nemesis: start failed; skipped", "fault", f.Name, "err", err)
 			continue
 		}
 		f.Target = target

@@ -262,3 +262,29 @@ func TestExecute(t *testing.T) {
 		t.Fatalf("calls %v", c.calls)
 	}
 }
+
+// flaky fails to start its first two faults.
+type flaky struct {
+	*ClusterNemesis
+	fails int
+}
+
+func (f *flaky) Start(ctx context.Context, ft Fault) (string, error) {
+	if f.fails > 0 {
+		f.fails--
+		return "", fmt.Errorf("no leader yet")
+	}
+	return f.ClusterNemesis.Start(ctx, ft)
+}
+
+func TestExecuteRetriesStart(t *testing.T) {
+	c := &fakeCluster{}
+	n := &flaky{NewClusterNemesis(c, ClusterOptions{Seed: 1}), 2}
+	s := Schedule{Faults: []Fault{{Name: PartitionLeader, Start: 0, Stop: 500 * time.Millisecond}}}
+	start := time.Now()
+	o := &obs{}
+	done := Execute(t.Context(), n, s, func() time.Duration { return time.Since(start) }, o, slog.New(slog.DiscardHandler))
+	if len(done) != 1 || done[0].Target != "n2" || done[0].Start < 2*retryStart {
+		t.Fatalf("done %+v", done)
+	}
+}

@@ -119,6 +119,9 @@ func (e *env) errorsSpecs() {
 			Expect(err).To(beAPIError(errValidation, "~'limit'"))
 		})
 
+		// API_PutItem etc.: "Valid Values: INDEXES | TOTAL | NONE"; out-of-set
+		// values fail the enum constraint (dynalite validations/putItem.js, the
+		// message format captured from DynamoDB).
 		DescribeTable("an invalid enumeration value fails with ValidationException",
 			func(call func() error) {
 				Expect(call()).To(beAPIError(errValidation, "~Member must satisfy enum value set"))

@@ -106,8 +106,10 @@ func (e *env) tablesSpecs() {
 			}),
 		)
 
-		// API_CreateTable: BillingMode PROVISIONED needs ProvisionedThroughput (1 or
-		// more units); PAY_PER_REQUEST must not have it.
+		// API_CreateTable ProvisionedThroughput: "If you set BillingMode as
+		// PROVISIONED, you must specify this property. If you set BillingMode as
+		// PAY_PER_REQUEST, you cannot specify this property." Units are >= 1
+		// (API_ProvisionedThroughput: "Valid Range: Minimum value of 1").
 		DescribeTable("CreateTable rejects inconsistent billing parameters with ValidationException",
 			func(mut func(in *dynamodb.CreateTableInput)) {
 				Expect(create(mut)).To(beAPIError(errValidation))
@@ -310,7 +312,7 @@ func (e *env) tablesSpecs() {
 		})
 
 		It("table names are case-sensitive", func() {
-			// NamingRulesDataTypes: names are case-sensitive.
+			// HowItWorks.NamingRulesDataTypes: "Names are case-sensitive".
 			lower := e.name("tables") + "-case"
 			upper := strings.ToUpper(lower)
 			Expect(e.createTable(hashOnly("pk", "S").input(lower))).To(Succeed())

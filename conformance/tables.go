@@ -101,6 +101,14 @@ func (e *env) tablesSpecs() {
 			Entry("key type BOOL", func(in *dynamodb.CreateTableInput) { in.AttributeDefinitions[0].AttributeType = "BOOL" }),
 			Entry("an unknown key type", func(in *dynamodb.CreateTableInput) { in.AttributeDefinitions[0].AttributeType = "X" }),
 			Entry("an unknown KeyType", func(in *dynamodb.CreateTableInput) { in.KeySchema[0].KeyType = "PRIMARY" }),
+			// NamingRulesDataTypes: key attribute names are at most 255 bytes.
+			Entry("a key attribute name over 255 bytes", func(in *dynamodb.CreateTableInput) {
+				long := aws.String(strings.Repeat("k", 256))
+				in.AttributeDefinitions[0].AttributeName, in.KeySchema[0].AttributeName = long, long
+			}),
+			Entry("an empty key attribute name", func(in *dynamodb.CreateTableInput) {
+				in.AttributeDefinitions[0].AttributeName, in.KeySchema[0].AttributeName = aws.String(""), aws.String("")
+			}),
 			Entry("a duplicated AttributeDefinition", func(in *dynamodb.CreateTableInput) {
 				in.AttributeDefinitions = append(in.AttributeDefinitions, in.AttributeDefinitions[0])
 			}),

@@ -52,6 +52,11 @@ func (e *env) typesSpecs() {
 			Entry("M nested ten deep", nestM(10)),
 			Entry("SS with one member", SS("only")),
 			Entry("a 64 KB string", S(strings.Repeat("s", 65536))),
+			Entry("a binary of every byte value", B(allBytes())),
+			Entry("a string set with unicode members", SS("ä", "a", "☃", "A")),
+			Entry("a list of 1000 elements", bigList(1000)),
+			Entry("a map of 1000 members", bigMap(1000)),
+			Entry("a number set of 100 members", bigNS(100)),
 		)
 
 		put := func(v av) error {
@@ -74,6 +79,21 @@ func (e *env) typesSpecs() {
 			Entry("an empty SS inside a map", M(item("s", SS())), ""),
 			Entry("an invalid member of NS", NS("1", "one"), ""),
 		)
+
+		It("number set members are normalized like numbers", func() {
+			k := e.key()
+			_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: h, Item: item("pk", S(k), "v", NS("1.0", "2.50", "-0.0e1", "3e2"))})
+			Expect(err).NotTo(HaveOccurred())
+			out, err := e.ddb.GetItem(e.ctx, &dynamodb.GetItemInput{TableName: h, Key: item("pk", S(k)), ConsistentRead: aws.Bool(true)})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(plain(out.Item["v"])).To(Equal(plain(NS("1", "2.5", "0", "300"))))
+		})
+
+		It("an attribute name of 255 bytes is allowed", func() {
+			k := e.key()
+			_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: h, Item: item("pk", S(k), strings.Repeat("n", 255), S("x"))})
+			Expect(err).NotTo(HaveOccurred())
+		})
 
 		// ServiceQuotas: "DynamoDB supports nested attributes up to 32 levels deep."
 		It("accepts a list nested 31 levels deep", func() { roundTrip(nestL(31)) })
@@ -154,4 +174,36 @@ func nestM(depth int) av {
 		v = M(item("m", v))
 	}
 	return v
+}
+
+func allBytes() []byte {
+	b := make([]byte, 256)
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return b
+}
+
+func bigList(n int) av {
+	l := make([]av, n)
+	for i := range l {
+		l[i] = N(itoa(int64(i)))
+	}
+	return L(l...)
+}
+
+func bigMap(n int) av {
+	m := make(map[string]av, n)
+	for i := 0; i < n; i++ {
+		m["k"+itoa(int64(i))] = N(itoa(int64(i)))
+	}
+	return M(m)
+}
+
+func bigNS(n int) av {
+	s := make([]string, n)
+	for i := range s {
+		s[i] = itoa(int64(i + 1))
+	}
+	return NS(s...)
 }

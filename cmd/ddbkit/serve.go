@@ -78,6 +78,7 @@ controls only.`,
 	f.IntVar(&o.Partitions, "partitions", 4, "partitions per new table")
 	f.IntVar(&o.Nodes, "nodes", 1, "storage nodes (>= 3: replicated in-process cluster in zones az1..az3)")
 	f.Uint64Var(&o.Seed, "seed", 1, "seed of the cluster's random choices")
+	f.Int64Var(&o.SplitBytes, "split-bytes", 0, "split a replicated partition whose data outgrows this many bytes (0: never)")
 	f.Uint64Var(&o.NodeID, "node-id", 0, "run this one node of a multi-process cluster (with --peers)")
 	f.StringVar(&zone, "zone", "", "zone of --node-id (checked against --peers)")
 	f.StringVar(&peers, "peers", "", "every node of a multi-process cluster: ID/ZONE/APIADDR/RAFTADDR,...")

@@ -11,7 +11,7 @@ import (
 // BenchmarkPutItem measures PutItem through the front URL of a 3-node
 // cluster on in-memory disks (fsync modelled, not paid), with 16 clients.
 func BenchmarkPutItem(b *testing.B) {
-	c, err := Start(context.Background(), Options{Nodes: 3, Seed: 1, RequestTimeout: 5 * time.Second})
+	c, err := Start(context.Background(), Options{Nodes: 3, Seed: 1, RequestTimeout: 5 * time.Second, NoSync: benchNoSync})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -38,3 +38,5 @@ func BenchmarkPutItem(b *testing.B) {
 		}
 	})
 }
+
+var benchNoSync = false

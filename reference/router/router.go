@@ -29,7 +29,8 @@ type Unsafe struct {
 	// result of a condition is not waited for).
 	AckBeforeQuorum bool
 	// NoRetryDedup gives every retry of a write a fresh request id, so a
-	// retried command may apply twice.
+	// retried command may apply twice; attempts also time out after 20ms,
+	// so slow writes are retried.
 	NoRetryDedup bool
 }
 
@@ -76,6 +77,12 @@ func New(o Options) *Router {
 	}
 	if o.AttemptTimeout <= 0 {
 		o.AttemptTimeout = time.Second
+	}
+	if o.Unsafe.NoRetryDedup {
+		// UNSAFE: retry impatiently (as a client without idempotency
+		// would), so that a slow write is proposed again under a fresh id
+		// while the first proposal may still commit.
+		o.AttemptTimeout = min(o.AttemptTimeout, 20*time.Millisecond)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

@@ -45,6 +45,9 @@ type Options struct {
 	// Unsafe turns on deliberately wrong engine modes, for jepsen's negative
 	// controls only (replicated engine).
 	Unsafe node.Unsafe
+	// SplitBytes splits a replicated partition whose data outgrows it (0:
+	// never).
+	SplitBytes int64
 }
 
 const defaultAddr = "127.0.0.1:8000"

@@ -332,7 +332,11 @@ func (h *Handler) deleteTable(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"TableDescription": h.describe(t, catalog.StatusDeleting)}, nil
+	d := h.describe(t, catalog.StatusDeleting)
+	for _, g := range t.Global {
+		h.gsi.drop(t, g.Name)
+	}
+	return map[string]any{"TableDescription": d}, nil
 }
 
 type listTablesInput struct {

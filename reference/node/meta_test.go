@@ -78,7 +78,7 @@ func TestMetaMachine(t *testing.T) {
 	if err := r.Restore(9, snap); err != nil {
 		t.Fatal(err)
 	}
-	if a, b := m.list(), r.list(); len(b) != 1 || len(b[0].Partitions) != len(a[0].Partitions) || r.root("A", 4) != 0 {
+	if a, b := m.list(), r.list(); len(b) != 1 || len(b[0].Partitions) != len(a[0].Partitions) || r.root("A", 2) != 0 {
 		t.Fatal("restore lost the split")
 	}
 	m.Apply(20, cmd(t, metaCmd{Kind: "delete", Table: table("A")}))

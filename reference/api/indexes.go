@@ -72,18 +72,31 @@ func (c *constraints) indexes(path string, xs []indexInput) {
 }
 
 // buildIndex validates one index definition against the table's key and
-// attribute definitions and returns its schema.
-func buildIndex(x indexInput, local bool, tableKeys partition.KeySchema, attrType func(string) value.Type) (partition.IndexSchema, error) {
+// attribute definitions (defs, in request order) and returns its schema.
+// Checks and messages follow DynamoDB's order, as dynalite's validated
+// createTable reproduces it: undefined key attributes, same names, key
+// types, (LSI) range key and leading hash key, projection.
+func buildIndex(x indexInput, local bool, tableKeys partition.KeySchema, defs []string, attrType func(string) value.Type) (partition.IndexSchema, error) {
 	name := *x.IndexName
 	ks := x.KeySchema
-	if *ks[0].KeyType != "HASH" {
-		return partition.IndexSchema{}, ddberr.Invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+	var keyNames []string
+	undefined := false
+	for _, k := range ks {
+		keyNames = append(keyNames, *k.AttributeName)
+		undefined = undefined || attrType(*k.AttributeName) == value.TypeNone
 	}
-	if len(ks) == 2 && *ks[1].KeyType != "RANGE" {
-		return partition.IndexSchema{}, ddberr.Invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
+	if undefined {
+		return partition.IndexSchema{}, ddberr.Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
+			strings.Join(keyNames, ", "), strings.Join(defs, ", "))
 	}
 	if len(ks) == 2 && *ks[0].AttributeName == *ks[1].AttributeName {
-		return partition.IndexSchema{}, ddberr.Invalid("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+		return partition.IndexSchema{}, ddberr.Validationf("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+	}
+	if *ks[0].KeyType != "HASH" {
+		return partition.IndexSchema{}, ddberr.Validationf("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+	}
+	if len(ks) == 2 && *ks[1].KeyType != "RANGE" {
+		return partition.IndexSchema{}, ddberr.Validationf("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
 	}
 	s := partition.IndexSchema{Name: name, HashKey: *ks[0].AttributeName, Local: local}
 	s.HashType = attrType(s.HashKey)
@@ -92,27 +105,25 @@ func buildIndex(x indexInput, local bool, tableKeys partition.KeySchema, attrTyp
 		s.RangeType = attrType(s.RangeKey)
 	}
 	if local {
-		if tableKeys.RangeKey == "" {
-			return s, ddberr.Invalid("Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex")
+		if s.RangeKey == "" {
+			return s, ddberr.Invalid("Index KeySchema does not have a range key for index: %s", name)
 		}
 		if s.HashKey != tableKeys.HashKey {
 			return s, ddberr.Invalid("Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s",
 				name, s.HashKey, tableKeys.HashKey)
 		}
-		if s.RangeKey == "" {
-			return s, ddberr.Invalid("Index KeySchema must have a range key for index: %s", name)
-		}
 	}
 	p := x.Projection
-	s.Projection = partition.ProjectAll
-	if p.ProjectionType != nil {
-		s.Projection = *p.ProjectionType
+	if p.ProjectionType == nil {
+		return s, ddberr.Invalid("Unknown ProjectionType: null")
 	}
+	s.Projection = *p.ProjectionType
 	switch {
-	case s.Projection == partition.ProjectInclude && len(p.NonKeyAttributes) == 0:
-		return s, ddberr.Invalid("ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
 	case s.Projection != partition.ProjectInclude && p.NonKeyAttributes != nil:
 		return s, ddberr.Invalid("ProjectionType is %s, but NonKeyAttributes is specified", s.Projection)
+	case s.Projection == partition.ProjectInclude && len(p.NonKeyAttributes) == 0:
+		// Not verified against DynamoDB's exact wording.
+		return s, ddberr.Invalid("ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
 	}
 	seen := map[string]bool{}
 	for _, a := range p.NonKeyAttributes {
@@ -125,62 +136,80 @@ func buildIndex(x indexInput, local bool, tableKeys partition.KeySchema, attrTyp
 	return s, nil
 }
 
-// tableIndexes validates the GSIs and LSIs of a CreateTable request; it
-// returns the index schemas (GSIs then LSIs) and the attribute names their
+// tableIndexes validates the LSIs and GSIs of a CreateTable request, in
+// that order; it returns the index schemas and the attribute names their
 // keys use.
-func tableIndexes(in *createTableInput, keys partition.KeySchema, billing string, attrType func(string) value.Type) (gsis, lsis []partition.IndexSchema, tps []catalog.Throughput, used []string, err error) {
-	if in.GlobalSecondaryIndexes != nil && len(in.GlobalSecondaryIndexes) == 0 {
-		return nil, nil, nil, nil, ddberr.Invalid("List of GlobalSecondaryIndexes is empty")
-	}
-	if in.LocalSecondaryIndexes != nil && len(in.LocalSecondaryIndexes) == 0 {
-		return nil, nil, nil, nil, ddberr.Invalid("List of LocalSecondaryIndexes is empty")
-	}
-	if len(in.GlobalSecondaryIndexes) > maxGSIs {
-		return nil, nil, nil, nil, ddberr.Invalid("GlobalSecondaryIndex count exceeds the per-table limit of %d", maxGSIs)
-	}
-	if len(in.LocalSecondaryIndexes) > maxLSIs {
-		return nil, nil, nil, nil, ddberr.Invalid("LocalSecondaryIndex count exceeds the per-table limit of %d", maxLSIs)
+func tableIndexes(in *createTableInput, keys partition.KeySchema, billing string, defs []string, attrType func(string) value.Type) (gsis, lsis []partition.IndexSchema, tps []catalog.Throughput, used []string, err error) {
+	fail := func(e error) ([]partition.IndexSchema, []partition.IndexSchema, []catalog.Throughput, []string, error) {
+		return nil, nil, nil, nil, e
 	}
 	names := map[string]bool{}
 	nonKey := 0
-	for i, group := range [][]indexInput{in.GlobalSecondaryIndexes, in.LocalSecondaryIndexes} {
-		local := i == 1
-		for _, x := range group {
-			if names[*x.IndexName] {
-				return nil, nil, nil, nil, ddberr.Invalid("Duplicate index name: %s", *x.IndexName)
-			}
-			names[*x.IndexName] = true
-			s, err := buildIndex(x, local, keys, attrType)
+	add := func(s partition.IndexSchema) error {
+		if names[s.Name] {
+			return ddberr.Invalid("Duplicate index name: %s", s.Name)
+		}
+		names[s.Name] = true
+		nonKey += len(s.NonKey)
+		used = append(used, s.HashKey)
+		if s.RangeKey != "" {
+			used = append(used, s.RangeKey)
+		}
+		return nil
+	}
+	if in.LocalSecondaryIndexes != nil {
+		if len(in.LocalSecondaryIndexes) == 0 {
+			return fail(ddberr.Invalid("List of LocalSecondaryIndexes is empty"))
+		}
+		if keys.RangeKey == "" {
+			return fail(ddberr.Invalid("Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"))
+		}
+		for _, x := range in.LocalSecondaryIndexes {
+			s, err := buildIndex(x, true, keys, defs, attrType)
 			if err != nil {
-				return nil, nil, nil, nil, err
+				return fail(err)
 			}
-			nonKey += len(s.NonKey)
-			used = append(used, s.HashKey)
-			if s.RangeKey != "" {
-				used = append(used, s.RangeKey)
+			if err := add(s); err != nil {
+				return fail(err)
 			}
-			if local {
-				if x.ProvisionedThroughput != nil {
-					return nil, nil, nil, nil, ddberr.Invalid("ProvisionedThroughput should not be specified for index: %s", s.Name)
-				}
-				lsis = append(lsis, s)
-				continue
+			lsis = append(lsis, s)
+		}
+		if len(lsis) > maxLSIs {
+			return fail(ddberr.Invalid("Number of LocalSecondaryIndexes exceeds per-table limit of %d", maxLSIs))
+		}
+	}
+	if in.GlobalSecondaryIndexes != nil {
+		if len(in.GlobalSecondaryIndexes) == 0 {
+			return fail(ddberr.Invalid("List of GlobalSecondaryIndexes is empty"))
+		}
+		for _, x := range in.GlobalSecondaryIndexes {
+			s, err := buildIndex(x, false, keys, defs, attrType)
+			if err != nil {
+				return fail(err)
 			}
 			var tp catalog.Throughput
 			switch {
 			case billing == catalog.PayPerRequest && x.ProvisionedThroughput != nil:
-				return nil, nil, nil, nil, ddberr.Invalid("ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST", s.Name)
+				return fail(ddberr.Invalid("ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST", s.Name))
 			case billing == catalog.Provisioned && x.ProvisionedThroughput == nil:
-				return nil, nil, nil, nil, ddberr.Invalid("ProvisionedThroughput must be specified for index: %s", s.Name)
+				// Not verified against DynamoDB's exact wording.
+				return fail(ddberr.Invalid("ProvisionedThroughput must be specified for index: %s", s.Name))
 			case x.ProvisionedThroughput != nil:
 				tp.Read, tp.Write = *x.ProvisionedThroughput.ReadCapacityUnits, *x.ProvisionedThroughput.WriteCapacityUnits
+			}
+			if err := add(s); err != nil {
+				return fail(err)
 			}
 			gsis = append(gsis, s)
 			tps = append(tps, tp)
 		}
+		if len(gsis) > maxGSIs {
+			return fail(ddberr.Invalid("GlobalSecondaryIndex count exceeds the per-table limit of %d", maxGSIs))
+		}
 	}
 	if nonKey > maxNonKeyProject {
-		return nil, nil, nil, nil, ddberr.Invalid("The sum of NonKeyAttributes across all secondary indexes exceeds the limit of %d", maxNonKeyProject)
+		// Not verified against DynamoDB's exact wording.
+		return fail(ddberr.Invalid("The sum of NonKeyAttributes across all secondary indexes exceeds the limit of %d", maxNonKeyProject))
 	}
 	return gsis, lsis, tps, used, nil
 }
@@ -364,23 +393,20 @@ func (h *Handler) applyGSIUpdates(t *catalog.Table, defs []attributeDefinition, 
 			if len(t.Global) >= maxGSIs {
 				return ddberr.Invalid("GlobalSecondaryIndex count exceeds the per-table limit of %d", maxGSIs)
 			}
-			x, err := buildIndex(*u.Create, false, t.Schema, attrType)
+			var names []string
+			for _, a := range defs {
+				names = append(names, aws(a.AttributeName))
+			}
+			x, err := buildIndex(*u.Create, false, t.Schema, names, func(n string) value.Type {
+				for _, a := range defs { // new index keys must be in the request's definitions
+					if aws(a.AttributeName) == n && a.AttributeType != nil {
+						return value.ParseType(*a.AttributeType)
+					}
+				}
+				return value.TypeNone
+			})
 			if err != nil {
 				return err
-			}
-			var missing []string
-			for _, k := range []string{x.HashKey, x.RangeKey} {
-				if k != "" && attrType(k) == value.TypeNone {
-					missing = append(missing, k)
-				}
-			}
-			if len(missing) > 0 {
-				var names []string
-				for _, a := range defs {
-					names = append(names, aws(a.AttributeName))
-				}
-				return ddberr.Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
-					strings.Join(missing, ", "), strings.Join(names, ", "))
 			}
 			for _, k := range []string{x.HashKey, x.RangeKey} {
 				if k != "" && t.AttributeType(k) == value.TypeNone {

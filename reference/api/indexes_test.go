@@ -217,6 +217,19 @@ func TestCreateTableIndexValidation(t *testing.T) {
 		}, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [g, h], AttributeDefinitions: [pk, sk, g]"},
 		{"attribute defined but unused", func(in *dynamodb.CreateTableInput) {},
 			"One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"},
+		{"LSI without range key", func(in *dynamodb.CreateTableInput) {
+			x := lsi("lsi1", "", types.ProjectionTypeAll)
+			in.LocalSecondaryIndexes = []types.LocalSecondaryIndex{x}
+			in.AttributeDefinitions = in.AttributeDefinitions[:2]
+		}, "One or more parameter values were invalid: Index KeySchema does not have a range key for index: lsi1"},
+		{"projection type missing", func(in *dynamodb.CreateTableInput) {
+			x := gsi("idx1", "g", "", "")
+			x.Projection = &types.Projection{}
+			in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{x}
+		}, "One or more parameter values were invalid: Unknown ProjectionType: null"},
+		{"index hash and range the same", func(in *dynamodb.CreateTableInput) {
+			in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{gsi("idx1", "g", "g", types.ProjectionTypeAll)}
+		}, "Both the Hash Key and the Range Key element in the KeySchema have the same name"},
 		{"NonKeyAttributes with ALL", func(in *dynamodb.CreateTableInput) {
 			in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{gsi("idx1", "g", "", types.ProjectionTypeAll, "a")}
 		}, "One or more parameter values were invalid: ProjectionType is ALL, but NonKeyAttributes is specified"},

@@ -184,7 +184,7 @@ func (h *Handler) createTable(ctx context.Context, body []byte) (any, error) {
 	if len(keys) == 2 {
 		schema.RangeKey, schema.RangeType = keys[1], defType(keys[1])
 	}
-	gsis, lsis, gsiTP, indexKeys, err := tableIndexes(&in, schema, billing, defType)
+	gsis, lsis, gsiTP, indexKeys, err := tableIndexes(&in, schema, billing, defs, defType)
 	if err != nil {
 		return nil, err
 	}
@@ -193,10 +193,6 @@ func (h *Handler) createTable(ctx context.Context, body []byte) (any, error) {
 		usedSet[k] = true
 	}
 	for _, k := range indexKeys {
-		if !seen[k] {
-			return nil, ddberr.Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
-				strings.Join(indexKeys, ", "), strings.Join(defs, ", "))
-		}
 		usedSet[k] = true
 	}
 	if len(usedSet) != len(defs) {

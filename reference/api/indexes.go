@@ -362,6 +362,24 @@ func checkGSIUpdates(us []gsiUpdate) error {
 	if err := c.err(); err != nil {
 		return err
 	}
+	seen := map[string]bool{}
+	for _, u := range us {
+		var name string
+		switch {
+		case u.Update != nil:
+			name = *u.Update.IndexName
+		case u.Create != nil:
+			name = *u.Create.IndexName
+		case u.Delete != nil:
+			name = *u.Delete.IndexName
+		default:
+			return ddberr.Invalid("One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null")
+		}
+		if seen[name] {
+			return ddberr.Invalid("Only one global secondary index update per index is allowed simultaneously. Index: %s", name)
+		}
+		seen[name] = true
+	}
 	if online > 1 {
 		return ddberr.New(ddberr.LimitExceeded, "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table")
 	}

@@ -296,6 +296,11 @@ func TestUpdateTableGSI(t *testing.T) {
 	_, err = query()
 	wantErr(t, err, "ValidationException", "The table does not have the specified index: byColor")
 	_, err = c.UpdateTable(bg, &dynamodb.UpdateTableInput{TableName: aws.String(tab), GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{create, del}})
+	wantErr(t, err, "ValidationException", "One or more parameter values were invalid: Only one global secondary index update per index is allowed simultaneously. Index: byColor")
+	other := types.GlobalSecondaryIndexUpdate{Create: &types.CreateGlobalSecondaryIndexAction{IndexName: aws.String("byColor2"),
+		KeySchema: keys("color", ""), Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}}}
+	_, err = c.UpdateTable(bg, &dynamodb.UpdateTableInput{TableName: aws.String(tab), GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{create, other},
+		AttributeDefinitions: []types.AttributeDefinition{attr("color", types.ScalarAttributeTypeS)}})
 	wantErr(t, err, "LimitExceededException", "")
 }
 

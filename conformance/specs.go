@@ -16,4 +16,5 @@ func defineSpecs(e *env) {
 	e.batchSpecs()
 	e.errorsSpecs()
 	e.capacitySpecs()
+	e.transactionsSpecs()
 }

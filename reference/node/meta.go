@@ -225,6 +225,13 @@ func (m *metaMachine) Restore(index uint64, b []byte) error {
 	return nil
 }
 
+// appliedIndex returns the index of the last applied catalog command.
+func (m *metaMachine) appliedIndex() uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.applied
+}
+
 // encoded returns the stored encoding of the named table.
 func (m *metaMachine) encoded(name string) ([]byte, bool) {
 	m.mu.RLock()

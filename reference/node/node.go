@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ddbkit/ddbkit/reference/api"
@@ -95,11 +96,12 @@ type Node struct {
 	started  map[uint64]bool         // groups added to rn
 	info     map[uint64]groupInfo    // group -> table and range, split ones included
 
-	kick       chan struct{}
-	splitKick  chan struct{}
-	ctx        context.Context
-	cancel     context.CancelFunc
-	reconciled sync.WaitGroup
+	kick         chan struct{}
+	reconciledAt atomic.Uint64 // catalog index the last reconcile started from
+	splitKick    chan struct{}
+	ctx          context.Context
+	cancel       context.CancelFunc
+	reconciled   sync.WaitGroup
 }
 
 // New opens the node's store and prepares its groups; call Start with a
@@ -158,7 +160,7 @@ func New(ctx context.Context, o Options) (*Node, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/internal/", router.Handler(n))
 	mux.HandleFunc("GET /admin/status", n.serveStatus)
-	mux.Handle("/", api.New(n.cat, api.Options{Logger: o.Logger}))
+	mux.Handle("/", freshCatalog{n: n, h: api.New(n.cat, api.Options{Logger: o.Logger})})
 	n.handler = mux
 	return n, nil
 }

@@ -87,6 +87,12 @@ type wantGroup struct {
 // partitions they split from (kept so that a lagging replica can still
 // catch up with the freeze and build its children from it).
 func (n *Node) reconcile(ctx context.Context) {
+	at := n.meta.appliedIndex()
+	defer func() {
+		if at > n.reconciledAt.Load() {
+			n.reconciledAt.Store(at)
+		}
+	}()
 	want := n.meta.list()
 	wantNames := map[string]bool{}
 	var groups []wantGroup

@@ -100,8 +100,12 @@ func (a *appender) persist(jobs []appendJob) error {
 	for to, batch := range out {
 		a.n.tr.Send(to, batch)
 	}
+	// The appender, not the loop, asks the store (whose lock a Save holds
+	// through its fsync) which groups pin old WAL segments.
+	stale := a.n.store.StaleGroups(a.n.opts.MaxWALSegments)
 	a.n.mu.Lock()
 	a.n.appendedJobs = append(a.n.appendedJobs, jobs...)
+	a.n.stale = append(a.n.stale, stale...)
 	a.n.mu.Unlock()
 	a.n.signal()
 	return nil

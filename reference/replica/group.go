@@ -39,6 +39,7 @@ type Group struct {
 	confWaiters []*confWaiter
 	forceSnap   bool // a node was added: snapshot and compact now
 	removed     bool // RemoveGroup ran; the loop skips it
+	snapSoon    bool // its entries pin an old WAL segment: snapshot when possible
 
 	status  atomic.Pointer[Status]
 	pubConf *pb.ConfState // the configuration the published Status copied
@@ -369,11 +370,15 @@ func (g *Group) completeReads() {
 func (g *Group) maybeSnapshot() error {
 	o := g.node.opts
 	keep := o.SnapshotKeep
-	if g.forceSnap {
+	switch {
+	case g.forceSnap:
 		// A node was added: it must start from a snapshot whose
 		// configuration includes it, so drop the whole log.
 		g.forceSnap, keep = false, 0
-	} else if g.applied < g.snapIndex+o.SnapshotEvery {
+	case g.snapSoon && g.applied > g.snapIndex:
+		// This group's entries pin an old WAL segment.
+		g.snapSoon = false
+	case g.applied < g.snapIndex+o.SnapshotEvery:
 		return nil
 	}
 	image, err := g.sm.Snapshot()

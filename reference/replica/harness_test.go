@@ -35,9 +35,18 @@ type harness struct {
 	// onStart, when set, adds the node's groups instead of the default
 	// testGroup (tests whose nodes carry other groups).
 	onStart func(n *Node)
+	// storeOpts are the stores' options (FS and Dir are the harness's).
+	storeOpts storage.Options
 }
 
 func newHarness(t *testing.T, seed uint64, mod func(*Options)) *harness {
+	t.Helper()
+	return newHarnessWith(t, seed, mod, nil)
+}
+
+// newHarnessWith is newHarness with setup applied to the harness before the
+// nodes start (store options, onStart).
+func newHarnessWith(t *testing.T, seed uint64, mod func(*Options), setup func(*harness)) *harness {
 	t.Helper()
 	opts := Options{TickInterval: 5 * time.Millisecond, ElectionTicks: 10, HeartbeatTicks: 1,
 		SnapshotEvery: 1000, SnapshotKeep: 100}
@@ -46,6 +55,9 @@ func newHarness(t *testing.T, seed uint64, mod func(*Options)) *harness {
 	}
 	h := &harness{t: t, rng: rand.New(rand.NewPCG(seed, 7)), net: transport.NewNetwork(transport.NetworkOptions{Seed: seed}),
 		opts: opts, fs: map[uint64]*vfs.Crashable{}, nodes: map[uint64]*Node{}, stores: map[uint64]*storage.Store{}, sms: map[uint64]*kv{}}
+	if setup != nil {
+		setup(h)
+	}
 	for id := uint64(1); id <= 3; id++ {
 		h.start(id)
 	}
@@ -64,7 +76,9 @@ func (h *harness) start(id uint64) {
 	if h.fs[id] == nil {
 		h.fs[id] = vfs.NewCrashable()
 	}
-	st, err := storage.Open(ctx, storage.Options{FS: h.fs[id], Dir: "/data"})
+	so := h.storeOpts
+	so.FS, so.Dir = h.fs[id], "/data"
+	st, err := storage.Open(ctx, so)
 	if err != nil {
 		h.t.Fatalf("node %d: open store: %v", id, err)
 	}
@@ -95,7 +109,10 @@ func (h *harness) start(id uint64) {
 		h.t.Fatal(err)
 	}
 	h.mu.Lock()
-	h.nodes[id], h.stores[id], h.sms[id] = n, st, sm
+	h.nodes[id], h.stores[id] = n, st
+	if h.onStart == nil { // else onStart keeps its own state machines
+		h.sms[id] = sm
+	}
 	h.mu.Unlock()
 }
 
@@ -236,21 +253,21 @@ func (h *harness) waitConverged(among ...uint64) map[uint64]string {
 	})
 	digests := map[uint64]string{}
 	h.eventually("replicas to converge", 10*time.Second, func() bool {
-		for _, id := range among {
+		var at uint64
+		for i, id := range among {
 			s := h.group(id).Status()
-			if s.Applied < floor || s.Applied != s.Commit || s.Applied != h.group(among[0]).Status().Applied {
+			if s.Applied < floor || s.Applied != s.Commit {
 				return false
 			}
-		}
-		for _, id := range among {
-			digests[id] = h.sm(id).Digest()
-		}
-		// The state machines may move on between the status check and
-		// the digests; only equal indexes make digests comparable.
-		for _, id := range among {
-			if h.group(id).Status().Applied != h.group(among[0]).Status().Applied {
+			// The digest and the index it was taken at, atomically: the
+			// loop may be applying a late commit while we read.
+			applied, d := h.sm(id).DigestAt()
+			if i == 0 {
+				at = applied
+			} else if applied != at {
 				return false
 			}
+			digests[id] = d
 		}
 		return true
 	})

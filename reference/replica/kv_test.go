@@ -77,6 +77,13 @@ func (s *kv) Len() int {
 
 // Digest is a hash of the whole state.
 func (s *kv) Digest() string {
+	_, d := s.DigestAt()
+	return d
+}
+
+// DigestAt returns the applied index and the digest of the state at it,
+// atomically (the loop may be applying while a test reads).
+func (s *kv) DigestAt() (uint64, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	keys := make([]string, 0, len(s.m))
@@ -88,5 +95,5 @@ func (s *kv) Digest() string {
 	for _, k := range keys {
 		fmt.Fprintf(h, "%q=%q;", k, s.m[k])
 	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
+	return s.applied, hex.EncodeToString(h.Sum(nil))[:16]
 }

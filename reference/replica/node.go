@@ -43,7 +43,8 @@ type Node struct {
 	// appendedJobs are append work made durable, for the loop to hand
 	// back to raft.
 	appendedJobs []appendJob
-	failErr      error // set by the appender when the disk fails
+	failErr      error    // set by the appender when the disk fails
+	stale        []uint64 // groups pinning the oldest WAL segment (from the appender)
 }
 
 type inbound struct {
@@ -367,8 +368,8 @@ func (n *Node) run() {
 		case <-n.wake:
 		}
 		n.mu.Lock()
-		inbox, reqs, appended, failed := n.inbox, n.reqs, n.appendedJobs, n.failErr
-		n.inbox, n.reqs, n.appendedJobs = nil, nil, nil
+		inbox, reqs, appended, failed, stale := n.inbox, n.reqs, n.appendedJobs, n.failErr, n.stale
+		n.inbox, n.reqs, n.appendedJobs, n.stale = nil, nil, nil, nil
 		groups := make([]*Group, 0, len(n.groups))
 		for _, g := range n.groups {
 			groups = append(groups, g)
@@ -380,6 +381,7 @@ func (n *Node) run() {
 			return
 		}
 		slices.SortFunc(groups, func(a, b *Group) int { return int64cmp(a.id, b.id) })
+		n.unpinWAL(byID, stale)
 		if err := n.appended(appended); err != nil {
 			n.log.Error("replica loop stopped", "err", err)
 			n.finish(err)
@@ -444,6 +446,23 @@ func int64cmp(a, b uint64) int {
 		return 1
 	}
 	return 0
+}
+
+// unpinWAL asks the groups that keep the oldest WAL segment alive to
+// snapshot (the appender finds them after a Save: storage.Store.StaleGroups).
+// Called on the loop.
+func (n *Node) unpinWAL(byID map[uint64]*Group, stale []uint64) {
+	for _, id := range stale {
+		n.mu.Lock()
+		g := byID[id]
+		n.mu.Unlock()
+		if g != nil && !g.removed {
+			g.snapSoon = true
+			if err := g.maybeSnapshot(); err != nil { // an idle group has no Ready to do it
+				n.log.Warn("snapshot to free the WAL failed", "group", id, "err", err)
+			}
+		}
+	}
 }
 
 // fail stops the node after a storage failure: the loop finishes with err.

@@ -31,6 +31,10 @@ type Options struct {
 	// slow followers (1000 when zero, capped below SnapshotEvery).
 	SnapshotEvery uint64
 	SnapshotKeep  uint64
+	// MaxWALSegments is how many WAL segments may exist before the groups
+	// pinning the oldest one (rarely written groups that never reach
+	// SnapshotEvery) are snapshotted so it can be deleted (4 when zero).
+	MaxWALSegments int
 	// DedupWindow is how many log indexes a request id is remembered for
 	// duplicate detection (100000 when zero).
 	DedupWindow uint64
@@ -73,6 +77,9 @@ func (o *Options) defaults() {
 	}
 	if o.SnapshotKeep >= o.SnapshotEvery {
 		o.SnapshotKeep = o.SnapshotEvery / 2
+	}
+	if o.MaxWALSegments <= 0 {
+		o.MaxWALSegments = 4
 	}
 	if o.DedupWindow == 0 {
 		o.DedupWindow = 100000

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ddbkit/ddbkit/reference/storage/vfs"
 	"go.etcd.io/raft/v3"
@@ -62,6 +63,16 @@ func (g *Group) ID() uint64 { return g.id }
 // SnapshotIndex returns the index of the group's newest durable snapshot.
 func (g *Group) SnapshotIndex() uint64 { return g.snap.GetMetadata().GetIndex() }
 
+// pins reports whether a segment holding this group's entries up to index
+// maxIndex is still needed: it is unless its live entries are covered by
+// the snapshot. Entries above the log's last index were truncated (a new
+// leader overwrote them, and the overwriting entries live in later
+// segments), so only indexes up to the last index can be live.
+func (g *Group) pins(maxIndex uint64) bool {
+	last, _ := g.LastIndex()
+	return min(maxIndex, last) > g.SnapshotIndex()
+}
+
 // segment is one WAL file and, per group, the highest entry index it holds.
 type segment struct {
 	seq      uint64
@@ -81,7 +92,7 @@ type Store struct {
 	active  vfs.File
 	size    int64 // bytes in the active segment
 	buf     []byte
-	fsyncs  uint64
+	fsyncs  atomic.Uint64
 	removed map[uint64]bool // groups removed since Open
 	// incarnation counts the Opens of this data directory (1 for a new one).
 	incarnation uint64
@@ -321,7 +332,7 @@ func (s *Store) write(buf []byte, sync bool) error {
 		if err := s.active.Sync(); err != nil {
 			return fmt.Errorf("storage: fsync wal: %w", err)
 		}
-		s.fsyncs++
+		s.fsyncs.Add(1)
 	}
 	return nil
 }
@@ -350,12 +361,9 @@ func (s *Store) Group(id uint64) (*Group, bool) {
 	return g, ok
 }
 
-// Fsyncs returns how many WAL fsyncs the store has issued.
-func (s *Store) Fsyncs() uint64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.fsyncs
-}
+// Fsyncs returns how many WAL fsyncs the store has issued. It does not
+// wait for a Save in progress.
+func (s *Store) Fsyncs() uint64 { return s.fsyncs.Load() }
 
 // CreateGroup makes a new, empty group whose initial configuration is cs
 // (the bootstrap voters), durable before it returns.
@@ -531,7 +539,7 @@ func (s *Store) collect() error {
 	for len(s.segs) > 1 {
 		seg := s.segs[0]
 		for id, idx := range seg.maxIndex {
-			if g, ok := s.groups[id]; ok && idx > g.SnapshotIndex() {
+			if g, ok := s.groups[id]; ok && g.pins(idx) {
 				goto done
 			}
 		}
@@ -548,6 +556,27 @@ done:
 		}
 	}
 	return nil
+}
+
+// StaleGroups returns, when the WAL has more than maxSegments segments, the
+// groups whose entries keep its oldest segment alive (entries above their
+// snapshot index). A group that rarely writes never reaches its snapshot
+// interval and would pin every later segment too; snapshotting these groups
+// lets collect delete the segment.
+func (s *Store) StaleGroups(maxSegments int) []uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.segs) <= maxSegments {
+		return nil
+	}
+	var out []uint64
+	for id, idx := range s.segs[0].maxIndex {
+		if g, ok := s.groups[id]; ok && g.pins(idx) {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Segments returns how many WAL segments exist.

@@ -473,3 +473,37 @@ func TestIncarnationGrowsAcrossRestartsAndCrashes(t *testing.T) {
 		}
 	}
 }
+
+func TestStaleGroupsNameTheGroupsPinningTheWAL(t *testing.T) {
+	fs := vfs.NewCrashable()
+	s := open(t, fs, Options{SegmentSize: 256})
+	for _, id := range []uint64{1, 2} {
+		if _, err := s.CreateGroup(id, voters(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Group 2 writes once; group 1 keeps writing and snapshotting.
+	if err := s.Save([]Update{{Group: 2, HardState: hs(1, 1, 1), Entries: []*pb.Entry{ent(1, 1, "idle")}}}); err != nil {
+		t.Fatal(err)
+	}
+	for i := uint64(1); i <= 100; i++ {
+		if err := s.Save([]Update{{Group: 1, HardState: hs(1, 1, i), Entries: []*pb.Entry{ent(i, 1, "busy-entry")}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Compact(1, i, voters(1), nil, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := s.StaleGroups(4); len(got) != 1 || got[0] != 2 {
+		t.Fatalf("StaleGroups = %v with %d segments, want [2]", got, s.Segments())
+	}
+	if err := s.Compact(2, 1, voters(1), nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Segments(); n > 2 {
+		t.Fatalf("%d segments remain after the idle group's snapshot", n)
+	}
+	if got := s.StaleGroups(4); len(got) != 0 {
+		t.Fatalf("StaleGroups = %v after compaction", got)
+	}
+}

@@ -17,4 +17,5 @@ func defineSpecs(e *env) {
 	e.errorsSpecs()
 	e.capacitySpecs()
 	e.transactionsSpecs()
+	e.indexesSpecs()
 }

@@ -1,6 +1,7 @@
 package jepsen
 
 import (
+	"cmp"
 	"testing"
 	"time"
 
@@ -15,6 +16,17 @@ import (
 // reference cluster (optionally in an unsafe mode) with the given faults on
 // a compressed schedule.
 func clusterRun(t *testing.T, workload string, seed int64, faults []string, d time.Duration, unsafe node.Unsafe) *Result {
+	return clusterRunWith(t, workload, seed, faults, d, unsafe, clusterTweaks{})
+}
+
+// clusterTweaks change clusterRun's defaults.
+type clusterTweaks struct {
+	opTimeout time.Duration // default 500ms
+	loss      float64       // loss fault's drop probability (default 0.2)
+	fault     time.Duration // fault length (default 600–900ms)
+}
+
+func clusterRunWith(t *testing.T, workload string, seed int64, faults []string, d time.Duration, unsafe node.Unsafe, tw clusterTweaks) *Result {
 	t.Helper()
 	srv, err := server.Start(t.Context(), server.Options{Addr: "127.0.0.1:0", Nodes: 3, Seed: uint64(seed), Unsafe: unsafe})
 	if err != nil {
@@ -28,10 +40,10 @@ func clusterRun(t *testing.T, workload string, seed int64, faults []string, d ti
 	}
 	res, err := Run(t.Context(), Config{
 		Workload: workload, DB: db, Endpoint: srv.URL(), Seed: seed,
-		Clients: 8, Keys: 4, Rate: 300, Duration: d, OpTimeout: 500 * time.Millisecond,
-		Nemesis:  nemesis.NewClusterNemesis(c.Nemesis(), nemesis.ClusterOptions{Seed: seed}),
+		Clients: 8, Keys: 4, Rate: 300, Duration: d, OpTimeout: cmp.Or(tw.opTimeout, 500*time.Millisecond),
+		Nemesis:  nemesis.NewClusterNemesis(c.Nemesis(), nemesis.ClusterOptions{Seed: seed, Loss: tw.loss}),
 		Faults:   faults,
-		Schedule: nemesis.ScheduleOptions{Quiet: 300 * time.Millisecond, MinFault: 600 * time.Millisecond, MaxFault: 900 * time.Millisecond},
+		Schedule: nemesis.ScheduleOptions{Quiet: 300 * time.Millisecond, MinFault: cmp.Or(tw.fault, 600*time.Millisecond), MaxFault: cmp.Or(tw.fault*3/2, 900*time.Millisecond)},
 		Converge: c.WaitConverged, HealTimeout: 30 * time.Second, FinalTimeout: 30 * time.Second,
 		CheckTimeout: time.Minute,
 	}, nil)
@@ -74,6 +86,21 @@ func TestClusterSafe(t *testing.T) {
 	}
 }
 
+// retryTweaks make routers retry writes: most messages are lost (so a
+// commit's answer often is), and clients wait longer than the engine's 1s
+// attempt timeout, so a retried write is acknowledged rather than info.
+var retryTweaks = clusterTweaks{opTimeout: 4 * time.Second, loss: 0.6, fault: 2500 * time.Millisecond}
+
+// TestClusterSafeUnderRetries is the positive control for the no-retry-dedup
+// negative control: the same run on the safe engine passes.
+func TestClusterSafeUnderRetries(t *testing.T) {
+	res := clusterRunWith(t, Counter, 310, []string{nemesis.Loss}, 5*time.Second, node.Unsafe{}, retryTweaks)
+	t.Log(Summary(res))
+	if res.Verdict != Valid || res.Replicas != "equal" {
+		t.Fatalf("verdict %s, replicas %s", res.Verdict, res.Replicas)
+	}
+}
+
 // TestClusterUnsafe: each deliberately wrong engine mode is caught by the
 // matching checker within a short seeded run with the faults that expose it.
 func TestClusterUnsafe(t *testing.T) {
@@ -86,15 +113,16 @@ func TestClusterUnsafe(t *testing.T) {
 		{"skip conditions", Register, nil, node.Unsafe{SkipConditions: true}},
 		{"stale consistent reads", Register, []string{nemesis.PartitionLeader, nemesis.Delay}, node.Unsafe{Unsafe: router.Unsafe{StaleConsistentReads: true}}},
 		{"ack before quorum", Set, []string{nemesis.PartitionLeader, nemesis.KillLeader}, node.Unsafe{Unsafe: router.Unsafe{AckBeforeQuorum: true}}},
-		// NoRetryDedup is not here: no fault tried (kill, kill-leader, loss,
-		// delay, partitions, pause; op timeouts 0.5s and 3s) made a retried
-		// command apply twice in a short run, so its counter control would
-		// pass without proving anything. The counter checker's detection of
-		// double application is shown on fakeddb (TestNegativeControls).
+		{"no retry dedup", Counter, []string{nemesis.Loss}, node.Unsafe{Unsafe: router.Unsafe{NoRetryDedup: true}}},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := clusterRun(t, tc.workload, int64(300+i), tc.faults, 5*time.Second, tc.unsafe)
+			var tw clusterTweaks
+			d := 5 * time.Second
+			if tc.unsafe.NoRetryDedup {
+				tw, d = retryTweaks, 8*time.Second
+			}
+			res := clusterRunWith(t, tc.workload, int64(300+i), tc.faults, d, tc.unsafe, tw)
 			t.Log(Summary(res))
 			if res.Verdict != Invalid {
 				t.Fatalf("verdict %s: the %s mode went unnoticed", res.Verdict, tc.name)

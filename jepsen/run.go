@@ -48,6 +48,11 @@ func Run(ctx context.Context, cfg Config, historyOut io.Writer) (*Result, error)
 	if err != nil {
 		return nil, fmt.Errorf("jepsen: setup: %w", err)
 	}
+	// ACTIVE is not always usable yet on every node: wait for one
+	// successful consistent read before the clock starts.
+	if err := probe(ctx, client.Client{DB: cfg.DB, Table: cfg.Table}, cfg.OpTimeout); err != nil {
+		return nil, fmt.Errorf("jepsen: setup: table %s never became readable: %w", cfg.Table, err)
+	}
 	if !cfg.KeepTable {
 		defer func() {
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -223,4 +228,23 @@ func (o recObserver) FaultStarted(f nemesis.Fault) {
 
 func (o recObserver) FaultStopped(f nemesis.Fault) {
 	o.rec.Event(history.Op{Type: history.Info, Process: history.NemesisProcess, F: history.FaultStop, Fault: f.Name, Target: f.Target})
+}
+
+// probe reads key 0 until a read succeeds (at most a minute).
+func probe(ctx context.Context, db client.Client, opTimeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for {
+		octx, ocancel := context.WithTimeout(ctx, opTimeout)
+		c := db.Do(octx, history.Op{F: history.Read, Key: 0})
+		ocancel()
+		if c.Type == history.OK {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last: %s)", ctx.Err(), c.Error)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

@@ -35,6 +35,7 @@ func newJepsenCmd() *cobra.Command {
 		vizMax            int
 		recheck           string
 		nodes             int
+		loss              float64
 		unsafe            node.Unsafe
 	)
 	cmd := &cobra.Command{
@@ -72,7 +73,7 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 				defer srv.Close()
 				endpoint = srv.URL()
 				if c := srv.Cluster(); c != nil {
-					nem = nemesis.NewClusterNemesis(c.Nemesis(), nemesis.ClusterOptions{Seed: cfg.Seed})
+					nem = nemesis.NewClusterNemesis(c.Nemesis(), nemesis.ClusterOptions{Seed: cfg.Seed, Loss: loss})
 					cfg.Converge = c.WaitConverged
 					cfg.Endpoint = fmt.Sprintf("embedded reference cluster (%d nodes, 3 zones) %s", nodes, endpoint)
 				} else {
@@ -146,6 +147,7 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 	f.DurationVar(&fmin, "fault-min", 5*time.Second, "shortest fault")
 	f.DurationVar(&fmax, "fault-max", 15*time.Second, "longest fault")
 	f.DurationVar(&cfg.CheckTimeout, "check-timeout", 5*time.Minute, "bound on the linearizability search (then: unknown)")
+	f.Float64Var(&loss, "loss", 0.2, "embedded cluster: fraction of messages the loss fault drops")
 	f.IntVar(&nodes, "nodes", 3, "embedded target: storage nodes (>= 3: replicated cluster in 3 zones; 1: single node)")
 	f.BoolVar(&unsafe.StaleConsistentReads, "unsafe-stale-reads", false, "NEGATIVE CONTROL: embedded engine serves ConsistentRead from any replica")
 	f.BoolVar(&unsafe.AckBeforeQuorum, "unsafe-ack-before-quorum", false, "NEGATIVE CONTROL: embedded engine acknowledges writes before a quorum has them")

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -42,7 +43,10 @@ type Options struct {
 	// Timeout bounds each request (0: no client-side timeout).
 	Timeout time.Duration
 	// HTTPClient overrides the HTTP client (for connection pool tuning).
-	HTTPClient *http.Client
+	// It is the SDK's buildable client, so that settings the SDK applies to
+	// it (AWS_CA_BUNDLE, for one) keep working; a plain *http.Client would be
+	// rejected when a CA bundle is configured.
+	HTTPClient *awshttp.BuildableClient
 }
 
 // NewClient returns a DynamoDB client for o.

@@ -222,3 +222,12 @@ const (
 func asCCF(err error, target **types.ConditionalCheckFailedException) bool {
 	return errors.As(err, target)
 }
+
+// errMessage is the DynamoDB message of err ("" if it is not an API error).
+func errMessage(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorMessage()
+	}
+	return ""
+}

@@ -18,4 +18,5 @@ func defineSpecs(e *env) {
 	e.capacitySpecs()
 	e.transactionsSpecs()
 	e.indexesSpecs()
+	e.ttlSpecs()
 }

@@ -66,6 +66,12 @@ controls only.`,
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), srv.URL())
+			if c := srv.Cluster(); c != nil {
+				for _, id := range c.NodeIDs() {
+					o.Logger.Info("cluster node", "node", id, "zone", c.Zone(id), "url", c.NodeURL(id),
+						"admin", c.NodeURL(id)+"/admin/status")
+				}
+			}
 			<-ctx.Done()
 			o.Logger.Info("shutting down")
 			return srv.Close()

@@ -85,6 +85,11 @@ func (t *txnState) resolve(id string, committed bool) {
 
 const msgConflict = "Transaction is ongoing for the item"
 
+// ItemTSKey names the item's transaction timestamp in the payload of a
+// prepare refused for timestamp order (internal: coordinators never pass
+// it on to clients).
+const ItemTSKey = "ddbkit.itemTS"
+
 func conflictErr() error { return ddberr.New(ddberr.TransactionConflict, msgConflict) }
 
 // IsConflict reports whether err is a TransactionConflictException.
@@ -107,7 +112,13 @@ func (s *State) applyTxn(cmd *Command) Result {
 			return Result{Old: old, Err: conflictErr()}
 		}
 		if e != nil && e.ts >= t.TS {
-			return Result{Old: old, Err: conflictErr()}
+			// Timestamp order: the item was written by a later
+			// transaction. The error carries that timestamp so the
+			// coordinator can move its clock past it (a retry then
+			// succeeds even if its clock is behind another's).
+			err := ddberr.New(ddberr.TransactionConflict, msgConflict)
+			err.Payload = map[string]any{ItemTSKey: e.ts}
+			return Result{Old: old, Err: err}
 		}
 		next, err := s.compute(cmd, old)
 		if err != nil {

@@ -79,6 +79,18 @@ func (c *Coordinator) timestamp() uint64 {
 	}
 }
 
+// observe moves the coordinator's clock past a timestamp a partition
+// reported (Lamport's rule), so that a coordinator whose clock is behind
+// another's is not refused forever by timestamp order.
+func (c *Coordinator) observe(ts uint64) {
+	for {
+		last := c.lastTS.Load()
+		if ts <= last || c.lastTS.CompareAndSwap(last, ts) {
+			return
+		}
+	}
+}
+
 // Write is one action of TransactWriteItems: a command (Put, Update,
 // Delete or Check, its condition and update already validated) on an item
 // of a table.
@@ -197,6 +209,12 @@ func (c *Coordinator) Write(ctx context.Context, ws []Write) ([]partition.Result
 		case r.Err != nil:
 			failed = true
 			reasons[i] = reasonFor(r, ws[i].ReturnOld)
+			var de *ddberr.Error
+			if errors.As(r.Err, &de) {
+				if ts, ok := de.Payload[partition.ItemTSKey].(uint64); ok {
+					c.observe(ts)
+				}
+			}
 		}
 	}
 	state := stateCommitted

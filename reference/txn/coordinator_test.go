@@ -273,3 +273,28 @@ func TestBankSerializable(t *testing.T) {
 		}
 	})
 }
+
+// A coordinator whose clock is behind another's is refused by timestamp
+// order once, learns the item's timestamp from the refusal, and its retry
+// commits.
+func TestClockBehindLearnsFromRefusal(t *testing.T) {
+	ctx := context.Background()
+	cat, tab := setup(t)
+	ahead, behind := newClock(), newClock()
+	ahead.advance(time.Hour)
+	a := New(cat, Options{Now: ahead.now})
+	b := New(cat, Options{Now: behind.now})
+	if _, err := a.Write(ctx, []Write{put(tab, "x", "1")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := b.Write(ctx, []Write{put(tab, "x", "2")})
+	if r, ok := IsCanceled(err); !ok || r[0].Code != CodeTransactionConflict {
+		t.Fatalf("first attempt: %v", err)
+	}
+	if _, err := b.Write(ctx, []Write{put(tab, "x", "2")}); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if got := balance(t, b, tab, "x"); got[0] != 2 {
+		t.Fatalf("x = %v", got)
+	}
+}

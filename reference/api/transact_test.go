@@ -228,3 +228,23 @@ func prepareOnly(t *testing.T, e *engine, table, pk string) {
 		t.Fatalf("prepare-only transaction: %v", err)
 	}
 }
+
+// TransactGetItems does not read an item with a prepared write: it waits a
+// little, then gives up with a TransactionConflict reason for that item.
+func TestTransactGetSeesPreparedWriteAsConflict(t *testing.T) {
+	e := startEngine(t)
+	c := e.c
+	tab := createTable(t, c, "")
+	for _, pk := range []string{"x", "y"} {
+		if _, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String(tab), Item: bal(pk, "1")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prepareOnly(t, e, tab, "y")
+	_, err := c.TransactGetItems(bg, &dynamodb.TransactGetItemsInput{TransactItems: []types.TransactGetItem{
+		{Get: &types.Get{TableName: aws.String(tab), Key: key("x")}}, {Get: &types.Get{TableName: aws.String(tab), Key: key("y")}}}})
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) || tce.ErrorMessage() != "Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]" {
+		t.Fatalf("err %v", err)
+	}
+}

@@ -180,6 +180,8 @@ func TestSecondaryIndexes(t *testing.T) {
 	wantErr(t, err, "ValidationException", "The table does not have the specified index: nope")
 	_, err = c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String(tab), Item: item{"pk": s("z"), "sk": n("1"), "city": n("7")}})
 	wantErr(t, err, "ValidationException", "One or more parameter values were invalid: Type mismatch for Index Key city Expected: S Actual: N IndexName: byCity")
+	_, err = c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String(tab), Item: item{"pk": s("z"), "sk": n("1"), "city": s(strings.Repeat("c", 2049))}})
+	wantErr(t, err, "ValidationException", "One or more parameter values were invalid: Size limit exceeded for Index Key city Actual Size: 2049 bytes Max Size: 2048 bytes IndexName: byCity")
 	_, err = c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: aws.String(tab), Key: item{"pk": s("a"), "sk": n("2")},
 		UpdateExpression: aws.String("SET age = :x"), ExpressionAttributeValues: item{":x": s("old")}})
 	wantErr(t, err, "ValidationException", "One or more parameter values were invalid: Type mismatch for Index Key age Expected: N Actual: S IndexName: byCity")

@@ -285,7 +285,8 @@ func (x IndexSchema) CheckKeys(item value.Item) error {
 	for _, k := range []struct {
 		name string
 		typ  value.Type
-	}{{x.HashKey, x.HashType}, {x.RangeKey, x.RangeType}} {
+		max  int
+	}{{x.HashKey, x.HashType, 2048}, {x.RangeKey, x.RangeType, 1024}} {
 		if k.name == "" {
 			continue
 		}
@@ -295,6 +296,9 @@ func (x IndexSchema) CheckKeys(item value.Item) error {
 		}
 		if v.T != k.typ {
 			return ddberr.Invalid("Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", k.name, k.typ, v.T, x.Name)
+		}
+		if n := value.Size(v); n > k.max {
+			return ddberr.Invalid("Size limit exceeded for Index Key %s Actual Size: %d bytes Max Size: %d bytes IndexName: %s", k.name, n, k.max, x.Name)
 		}
 		if (v.T == value.S && v.Str == "") || (v.T == value.B && len(v.Bin) == 0) {
 			return ddberr.Validationf("One or more parameter values are not valid. A value specified for a secondary index key is not supported. "+

@@ -33,4 +33,20 @@
 // Plain writes never wait for a transaction: a partition rejects a write to
 // an item with a prepared transaction (TransactionConflictException), as
 // DynamoDB does, and the client retries.
+//
+// Known limits:
+//   - Client request tokens (Tokens) live in the memory of the process that
+//     served the request; a retry that reaches another process, or comes
+//     after a restart, runs again.
+//   - A partition remembers the last 8192 transaction outcomes; a prepare
+//     delayed past that many later outcomes would be accepted and then
+//     hold its item until... nothing finishes it (no ledger record remains).
+//   - Whatever rebuilds a partition from its items alone (a log compaction,
+//     a split child filled with Puts) must also re-apply
+//     partition.State.PreparedCommands, or a committed transaction whose
+//     commit had not reached that partition loses its write there.
+//   - Get needs readers that implement partition.TxnReader (a State does);
+//     a reader of a partition held by another process must too.
+//   - A coordinator whose clock is behind the timestamp on an item gets one
+//     TransactionConflict per such item, then moves its clock past it.
 package txn

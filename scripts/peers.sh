@@ -81,20 +81,24 @@ answers() { # $1 port: any DynamoDB-shaped JSON answer counts
 start_one() {
   local p=$1 port; port=$(port_of "$p")
   if alive "$p"; then log "$p already running (pid $(cat "$(pidfile "$p")"), port $port)"; return; fi
+  if answers "$port"; then log "port $port already answers (another process): not starting $p"; exit 1; fi
   local out="$PEERS/$p.log"
   case "$p" in
     dynalite)
       [ -x "$PEERS/node_modules/.bin/dynalite" ] || { log "dynalite is not installed (run: $0 install)"; exit 1; }
-      nohup "$PEERS/node_modules/.bin/dynalite" --host 127.0.0.1 --port "$port" >"$out" 2>&1 &
+      # Tables become ACTIVE at once (dynalite's default 500 ms delays only
+      # slow a suite that waits for ACTIVE anyway).
+      nohup "$PEERS/node_modules/.bin/dynalite" --host 127.0.0.1 --port "$port" \
+        --createTableMs 0 --deleteTableMs 0 --updateTableMs 0 >"$out" 2>&1 &
       ;;
     ddblocal)
       local dir; dir=$(jar_dir)
-      (cd "$dir" && nohup java -Djava.library.path="$dir" -jar DynamoDBLocal.jar \
-        -inMemory -sharedDb -port "$port" >"$out" 2>&1 &
-        echo $! >"$PEERS/ddblocal.pid.tmp")
+      # exec: the recorded pid is java's own, so stop really stops it.
+      (cd "$dir" && exec nohup java -Djava.library.path="$dir" -jar DynamoDBLocal.jar \
+        -inMemory -sharedDb -port "$port" >"$out" 2>&1) &
       ;;
   esac
-  if [ "$p" = dynalite ]; then echo $! >"$(pidfile "$p")"; else mv "$PEERS/ddblocal.pid.tmp" "$(pidfile "$p")"; fi
+  echo $! >"$(pidfile "$p")"
   for _ in $(seq 1 120); do
     if answers "$port"; then log "$p listening on http://127.0.0.1:$port (pid $(cat "$(pidfile "$p")"))"; return; fi
     alive "$p" || { log "$p exited; see $out"; tail -5 "$out" >&2; exit 1; }

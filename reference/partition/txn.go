@@ -212,3 +212,27 @@ func (s *State) PreparedCommands() []*Command {
 	}
 	return out
 }
+
+// PreparedWrite describes a prepared transaction write.
+type PreparedWrite struct {
+	Txn string
+	TS  uint64
+	Key value.Item
+}
+
+// PreparedWrites returns the partition's prepared writes in key order.
+func (s *State) PreparedWrites() []PreparedWrite {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	keys := make([]string, 0, len(s.txn.prepared))
+	for k := range s.txn.prepared {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]PreparedWrite, len(keys))
+	for i, k := range keys {
+		p := s.txn.prepared[k]
+		out[i] = PreparedWrite{Txn: p.Txn, TS: p.TS, Key: p.Key}
+	}
+	return out
+}

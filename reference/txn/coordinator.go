@@ -338,6 +338,53 @@ func (c *Coordinator) Recover(ctx context.Context) (int, error) {
 		c.opts.Logger.Info("txn: recovered", "txn", r.ID, "state", state)
 		done++
 	}
+	n, err := c.cancelOrphans(ctx, recs)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return done + n, errors.Join(errs...)
+}
+
+// cancelOrphans cancels old prepared writes whose transaction has no
+// ledger record: a prepare applied after its transaction was finished
+// (delayed past the partition's memory of outcomes, or after a restart
+// that forgot them). A live transaction always has its record until every
+// commit or cancel is delivered, and a young one is skipped by age (its
+// timestamp), so only orphans match. Only partitions held in this process
+// are examined.
+func (c *Coordinator) cancelOrphans(ctx context.Context, recs []*record) (int, error) {
+	live := make(map[string]bool, len(recs))
+	for _, r := range recs {
+		live[r.ID] = true
+	}
+	cutoff := uint64(c.opts.Now().Add(-c.opts.RecoverAfter).UnixMicro())
+	done := 0
+	var errs []error
+	for _, t := range c.cat.Tables() {
+		if t.System {
+			continue
+		}
+		for _, p := range t.Partitions {
+			if p.State == nil {
+				continue
+			}
+			for _, w := range p.State.PreparedWrites() {
+				if live[w.Txn] || w.TS > cutoff {
+					continue
+				}
+				res, err := step(ctx, Write{Table: t, Cmd: &partition.Command{Op: partition.OpCheck, Key: w.Key}}, w.Txn, w.TS, partition.TxnCancel)
+				if err == nil {
+					err = res.Err
+				}
+				if err != nil {
+					errs = append(errs, fmt.Errorf("txn %s: cancel orphan: %w", w.Txn, err))
+					continue
+				}
+				c.opts.Logger.Info("txn: cancelled an orphaned prepared write", "txn", w.Txn, "table", t.Name)
+				done++
+			}
+		}
+	}
 	return done, errors.Join(errs...)
 }
 

@@ -298,3 +298,38 @@ func TestClockBehindLearnsFromRefusal(t *testing.T) {
 		t.Fatalf("x = %v", got)
 	}
 }
+
+// A prepared write with no ledger record (a late prepare) is cancelled by
+// recovery once it is old; a young one is left alone.
+func TestRecoveryCancelsOrphanedPrepare(t *testing.T) {
+	ctx := context.Background()
+	cat, tab := setup(t)
+	clock := newClock()
+	c := New(cat, Options{Now: clock.now, RecoverAfter: time.Second})
+	orphan := put(tab, "x", "5").Cmd
+	orphan.Txn = &partition.TxnStep{ID: "ghost", TS: uint64(clock.now().UnixMicro()), Phase: partition.TxnPrepare}
+	p := tab.PartitionForKey(value.Str("x"))
+	if r, err := p.Replica.Propose(ctx, orphan); err != nil || r.Err != nil {
+		t.Fatal(err, r.Err)
+	}
+	plain := func() error {
+		r, err := p.Replica.Propose(ctx, put(tab, "x", "7").Cmd)
+		if err != nil {
+			return err
+		}
+		return r.Err
+	}
+	if n, err := c.Recover(ctx); n != 0 || err != nil {
+		t.Fatalf("young orphan recovered: %d %v", n, err)
+	}
+	if err := plain(); ddberr.TypeOf(err) != ddberr.TransactionConflict {
+		t.Fatalf("plain write to an orphan-locked item: %v", err)
+	}
+	clock.advance(2 * time.Second)
+	if n, err := c.Recover(ctx); n != 1 || err != nil {
+		t.Fatalf("recover: %d %v", n, err)
+	}
+	if err := plain(); err != nil {
+		t.Fatalf("after recovery: %v", err)
+	}
+}

@@ -39,9 +39,9 @@
 //     served the request; a retry that reaches another process, or comes
 //     after a restart, runs again.
 //   - A partition remembers the last 8192 transaction outcomes; a prepare
-//     delayed past that many later outcomes would be accepted and hold its
-//     item forever, as no ledger record is left to finish it (recovery does
-//     not yet look for prepared writes without a record).
+//     delayed past that many later outcomes is accepted, and holds its item
+//     until a recovery pass cancels it as an orphan (old, no ledger record);
+//     only partitions held by the recovering process are examined.
 //   - Whatever rebuilds a partition from its items alone (a log compaction,
 //     a split child filled with Puts) must also re-apply
 //     partition.State.PreparedCommands, or a committed transaction whose

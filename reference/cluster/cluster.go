@@ -41,8 +41,11 @@ type Options struct {
 	TickInterval  time.Duration
 	ElectionTicks int
 	SnapshotEvery uint64
-	// RequestTimeout bounds a request inside the engine (5s when zero).
+	// RequestTimeout bounds a request inside the engine (5s when zero);
+	// AttemptTimeout one attempt at one node before the router retries
+	// (1s when zero).
 	RequestTimeout time.Duration
+	AttemptTimeout time.Duration
 	// SplitBytes splits partitions larger than this (0: never), checked
 	// every SplitCheck (1s when zero).
 	SplitBytes int64
@@ -145,7 +148,7 @@ func (c *Cluster) startNode(ctx context.Context, id uint64) error {
 	n, err := node.New(ctx, node.Options{ID: id, Zone: m.zone, Members: c.members, FS: m.fs, Dir: m.dir,
 		NoSync: c.o.NoSync, Peers: peers{c: c, from: id}, Partitions: c.o.Partitions,
 		TickInterval: c.o.TickInterval, ElectionTicks: c.o.ElectionTicks, SnapshotEvery: c.o.SnapshotEvery,
-		Seed: seed, ClientID: client, RequestTimeout: c.o.RequestTimeout, Unsafe: c.o.Unsafe, Logger: c.log,
+		Seed: seed, ClientID: client, RequestTimeout: c.o.RequestTimeout, AttemptTimeout: c.o.AttemptTimeout, Unsafe: c.o.Unsafe, Logger: c.log,
 		SplitBytes: c.o.SplitBytes, SplitCheck: c.o.SplitCheck})
 	if err != nil {
 		return err

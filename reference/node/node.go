@@ -62,8 +62,10 @@ type Options struct {
 	// differ between incarnations, or retried ids would collide).
 	Seed     uint64
 	ClientID uint64
-	// RequestTimeout bounds a request at the router (5s when zero).
+	// RequestTimeout bounds a request at the router (5s when zero);
+	// AttemptTimeout one attempt at one node before a retry (1s when zero).
 	RequestTimeout time.Duration
+	AttemptTimeout time.Duration
 	// SplitBytes splits a partition whose data exceeds it (0: never; DynamoDB
 	// splits at 10 GB); the leader checks every SplitCheck (1s when zero).
 	SplitBytes int64
@@ -150,7 +152,7 @@ func New(ctx context.Context, o Options) (*Node, error) {
 		return nil, fmt.Errorf("node %d: catalog group: %w", o.ID, err)
 	}
 	n.router = router.New(router.Options{Local: n, Peers: o.Peers, Client: o.ClientID,
-		Timeout: o.RequestTimeout, Unsafe: o.Unsafe.Unsafe, Logger: n.log,
+		Timeout: o.RequestTimeout, AttemptTimeout: o.AttemptTimeout, Unsafe: o.Unsafe.Unsafe, Logger: n.log,
 		Reroute: n.reroute, Successors: n.successors})
 	// The catalog group and split freezes never run in an unsafe mode.
 	n.safe = router.New(router.Options{Local: n, Peers: o.Peers, Client: o.ClientID ^ 0x5afe,

@@ -333,3 +333,84 @@ func TestRecoveryCancelsOrphanedPrepare(t *testing.T) {
 		t.Fatalf("after recovery: %v", err)
 	}
 }
+
+// Transfers whose coordinators die at random points (after prepare, after
+// the decision), interleaved with recovery passes: once recovery has
+// finished everything, no prepared write is left and the balances are
+// exactly those of a model in which every transfer that succeeded or died
+// after a COMMITTED decision applied entirely, and no other did.
+func TestAtomicUnderCoordinatorCrashes(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		ctx := context.Background()
+		cat, tab := setup(rt)
+		clock := newClock()
+		healthy := New(cat, Options{Now: clock.now, RecoverAfter: time.Second})
+		nAcc := rapid.IntRange(2, 5).Draw(rt, "accounts")
+		var pks []string
+		var init []Write
+		for i := 0; i < nAcc; i++ {
+			pks = append(pks, fmt.Sprint("acct", i))
+			init = append(init, put(tab, pks[i], "50"))
+		}
+		if _, err := healthy.Write(ctx, init); err != nil {
+			rt.Fatal(err)
+		}
+		model := make([]int, nAcc) // expected balances
+		for i := range model {
+			model[i] = 50
+		}
+		steps := rapid.IntRange(1, 30).Draw(rt, "steps")
+		for i := 0; i < steps; i++ {
+			clock.advance(time.Millisecond)
+			if rapid.IntRange(0, 4).Draw(rt, "recover?") == 0 {
+				clock.advance(2 * time.Second)
+				if _, err := healthy.Recover(ctx); err != nil {
+					rt.Fatal(err)
+				}
+				continue
+			}
+			crashAt := rapid.SampledFrom([]string{"", "prepared", "decided"}).Draw(rt, "crashAt")
+			decided := ""
+			c := New(cat, Options{Now: clock.now, Crash: func(p, id string) error {
+				if p != crashAt {
+					return nil
+				}
+				recs, err := healthy.ledger.scan(ctx)
+				if err != nil {
+					return err
+				}
+				for _, r := range recs {
+					if r.ID == id {
+						decided = r.State
+					}
+				}
+				return errors.New("killed")
+			}})
+			from := rapid.IntRange(0, nAcc-1).Draw(rt, "from")
+			to := (from + 1 + rapid.IntRange(0, nAcc-2).Draw(rt, "to")) % nAcc
+			amt := rapid.IntRange(1, 80).Draw(rt, "amount")
+			_, err := c.Write(ctx, []Write{add(tab, pks[from], -amt), add(tab, pks[to], amt)})
+			_, cancelled := IsCanceled(err)
+			switch {
+			case err == nil || decided == stateCommitted: // committed, delivered now or by recovery
+				model[from] -= amt
+				model[to] += amt
+			case cancelled || err.Error() == "killed":
+			default:
+				rt.Fatal(err)
+			}
+		}
+		clock.advance(2 * time.Second)
+		if _, err := healthy.Recover(ctx); err != nil {
+			rt.Fatal(err)
+		}
+		for _, p := range tab.Partitions {
+			if ids := p.State.PreparedTxns(); len(ids) != 0 {
+				rt.Fatalf("prepared writes left after recovery: %v", ids)
+			}
+		}
+		if got := balance(rt, healthy, tab, pks...); fmt.Sprint(got) != fmt.Sprint(model) {
+			rt.Fatalf("balances %v, model %v", got, model)
+		}
+	})
+}

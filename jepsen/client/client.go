@@ -62,6 +62,13 @@ func (c Client) Do(ctx context.Context, inv history.Op) history.Op {
 			ExpressionAttributeNames:  map[string]string{"#v": ValueAttr},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":d": num(*inv.Value)},
 		})
+	case history.Transfer, history.ReadAll, history.Txn:
+		err = c.doTxn(ctx, &out)
+		if err != nil {
+			for i := range out.Txn {
+				out.Txn[i].List, out.Txn[i].Value = nil, inv.Txn[i].Value
+			}
+		}
 	default:
 		err = fmt.Errorf("client: unknown operation %q", inv.F)
 		out.Type = history.Fail

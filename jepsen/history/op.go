@@ -63,6 +63,9 @@ type Op struct {
 	Expect *int64 `json:"expect,omitempty"`
 	// Values is the content of a set read.
 	Values []int64 `json:"values,omitempty"`
+	// Txn is the micro-operations of a transaction (Transfer, ReadAll, Txn),
+	// with the reads' results in an ok completion.
+	Txn []Mop `json:"txn,omitempty"`
 	// Final marks the reads made after the run, once faults are healed.
 	Final bool `json:"final,omitempty"`
 	// Time is nanoseconds since the start of the run (monotonic clock).
@@ -88,6 +91,9 @@ func (o Op) String() string {
 	}
 	if o.Values != nil {
 		s += fmt.Sprintf(" values=%d", len(o.Values))
+	}
+	if o.Txn != nil {
+		s += " " + TxnString(o.Txn)
 	}
 	if o.Error != "" {
 		s += " err=" + o.Error

@@ -43,7 +43,7 @@ func Pairs(ops []Op) []Pair {
 			open[op.Process] = len(pairs)
 			pairs = append(pairs, Pair{Invoke: op, Complete: Op{
 				Type: Info, Process: op.Process, F: op.F, Key: op.Key, Value: op.Value,
-				Expect: op.Expect, Time: Never, Error: "no completion",
+				Expect: op.Expect, Txn: op.Txn, Time: Never, Error: "no completion",
 			}})
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -114,8 +115,21 @@ func (h *Handler) transactWriteItems(ctx context.Context, body []byte) (any, err
 	writes := make([]txn.Write, len(in.TransactItems))
 	seen := map[string]bool{}
 	total := 0
+	// An action whose item does not fit the table (key attributes missing
+	// or of the wrong type, index keys, item size) cancels the transaction
+	// with a ValidationError reason for that action, as DynamoDB does;
+	// malformed requests are ValidationExceptions.
+	reasons := make([]txn.Reason, len(in.TransactItems))
+	itemInvalid := false
 	for i, ti := range in.TransactItems {
+		reasons[i] = txn.Reason{Code: txn.CodeNone}
 		w, size, err := h.txnWrite(ti)
+		var ie *itemError
+		if errors.As(err, &ie) {
+			reasons[i] = txn.Reason{Code: txn.CodeValidationError, Message: ie.msg}
+			itemInvalid = true
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -129,6 +143,9 @@ func (h *Handler) transactWriteItems(ctx context.Context, body []byte) (any, err
 		}
 		seen[id] = true
 		writes[i] = w
+	}
+	if itemInvalid {
+		return nil, txn.Canceled(reasons)
 	}
 
 	var token string
@@ -216,13 +233,13 @@ func (h *Handler) txnWrite(ti transactWriteItem) (w txn.Write, size int, err err
 			return w, 0, err
 		}
 		if err := checkItemKey(t, item); err != nil {
-			return w, 0, err
+			return w, 0, asItemError(err)
 		}
 		if err := checkIndexKeys(t, item); err != nil {
-			return w, 0, err
+			return w, 0, asItemError(err)
 		}
 		if value.ItemSize(item) > value.MaxItemSize {
-			return w, 0, ddberr.Validationf("Item size has exceeded the maximum allowed size")
+			return w, 0, &itemError{"Item size has exceeded the maximum allowed size"}
 		}
 		cmd.Key, cmd.Item, size = t.Schema.KeyOnly(item), item, value.ItemSize(item)
 	} else {
@@ -231,7 +248,7 @@ func (h *Handler) txnWrite(ti transactWriteItem) (w txn.Write, size int, err err
 			return w, 0, err
 		}
 		if err := checkKey(t, key); err != nil {
-			return w, 0, err
+			return w, 0, asItemError(err)
 		}
 		cmd.Key, size = key, value.ItemSize(key)
 	}
@@ -246,6 +263,20 @@ func (h *Handler) txnWrite(ti transactWriteItem) (w txn.Write, size int, err err
 	cmd.SetParsed(cond, upd)
 	returnOld := a.ReturnValuesOnConditionCheckFailure != nil && *a.ReturnValuesOnConditionCheckFailure == "ALL_OLD"
 	return txn.Write{Table: t, Cmd: cmd, ReturnOld: returnOld}, size, nil
+}
+
+// itemError is a validation failure of one action's item: it becomes that
+// action's ValidationError cancellation reason.
+type itemError struct{ msg string }
+
+func (e *itemError) Error() string { return e.msg }
+
+func asItemError(err error) error {
+	var de *ddberr.Error
+	if errors.As(err, &de) && de.Type == ddberr.Validation {
+		return &itemError{de.Message}
+	}
+	return err
 }
 
 // canonicalHash hashes member of a JSON request in a canonical form (keys

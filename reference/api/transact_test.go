@@ -142,6 +142,16 @@ func TestTransactValidation(t *testing.T) {
 	_, err := c.TransactGetItems(bg, &dynamodb.TransactGetItemsInput{TransactItems: []types.TransactGetItem{
 		{Get: &types.Get{TableName: aws.String(tab), Key: key("x")}}, {Get: &types.Get{TableName: aws.String(tab), Key: key("x")}}}})
 	wantErr(t, err, "ValidationException", "Transaction request cannot include multiple operations on one item")
+
+	// An item that does not fit the table cancels the transaction with a
+	// ValidationError reason for its action.
+	_, err = c.TransactWriteItems(bg, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		putAct(tab, bal("ok", "1"), ""), putAct(tab, item{"pk": n("7")}, "")}})
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) || len(tce.CancellationReasons) != 2 || *tce.CancellationReasons[1].Code != "ValidationError" ||
+		*tce.CancellationReasons[1].Message != "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N" {
+		t.Fatalf("wrong key type: %v", err)
+	}
 }
 
 // A ClientRequestToken makes a retry a no-op for 10 minutes; the same token

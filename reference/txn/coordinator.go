@@ -117,7 +117,10 @@ const (
 	CodeValidationError        = "ValidationError"
 )
 
-// canceled returns DynamoDB's TransactionCanceledException for reasons.
+// Canceled returns DynamoDB's TransactionCanceledException for reasons
+// (one per action, in request order).
+func Canceled(reasons []Reason) error { return canceled(reasons) }
+
 func canceled(reasons []Reason) error {
 	codes := make([]string, len(reasons))
 	for i, r := range reasons {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // indeterminateErrorCodes are server answers that say nothing about
@@ -61,6 +62,13 @@ func classify(err error) string {
 		return ""
 	}
 	if errors.Is(err, context.Canceled) {
+		return ""
+	}
+	// The endpoint answered, but its answer could not be read as a DynamoDB
+	// response (corrupt body, checksum mismatch, not JSON): that is the
+	// endpoint's fault, not the network's, unless it answered 5xx.
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() > 0 && re.HTTPStatusCode() < 500 {
 		return ""
 	}
 	return "transport: " + err.Error()

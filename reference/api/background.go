@@ -60,6 +60,9 @@ func (h *Handler) RunBackgroundOnce(ctx context.Context) {
 	if _, err := h.txn.Recover(ctx); err != nil && ctx.Err() == nil {
 		h.log.Warn("transaction recovery pass", "err", err)
 	}
+	if _, err := h.tokens.Expire(ctx); err != nil && ctx.Err() == nil {
+		h.log.Warn("client token expiry pass", "err", err)
+	}
 	for _, task := range h.backgroundTasks() {
 		if err := task(ctx); err != nil && ctx.Err() == nil {
 			h.log.Warn("background pass", "err", err)

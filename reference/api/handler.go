@@ -81,7 +81,7 @@ func New(cat *catalog.Catalog, o Options) *Handler {
 	h := &Handler{cat: cat, log: o.Logger, maxBody: o.MaxRequestBytes, now: o.Now,
 		gsi: newGSIStore(), collectionLimit: o.ItemCollectionLimit}
 	h.txn = txn.New(cat, txn.Options{Now: o.Now, Logger: o.Logger, RecoverAfter: o.Background.TxnRecoverAfter})
-	h.tokens = txn.NewTokens(o.Now)
+	h.tokens = txn.NewTokens(cat, o.Now)
 	h.ops = map[string]op{
 		"CreateTable":   h.createTable,
 		"DescribeTable": h.describeTable,

@@ -148,14 +148,14 @@ func (h *Handler) transactWriteItems(ctx context.Context, body []byte) (any, err
 		return nil, txn.Canceled(reasons)
 	}
 
-	var token string
+	var token, hash string
 	if in.ClientRequestToken != nil {
 		token = *in.ClientRequestToken
-		hash, err := canonicalHash(body, "TransactItems")
-		if err != nil {
+		var err error
+		if hash, err = canonicalHash(body, "TransactItems"); err != nil {
 			return nil, err
 		}
-		cached, err := h.tokens.Begin(token, hash)
+		cached, err := h.tokens.Begin(ctx, token, hash)
 		if err != nil {
 			return nil, err
 		}
@@ -166,7 +166,9 @@ func (h *Handler) transactWriteItems(ctx context.Context, body []byte) (any, err
 	results, err := h.txn.Write(ctx, writes)
 	if err != nil {
 		if token != "" {
-			h.tokens.Abort(token)
+			if aerr := h.tokens.Abort(ctx, token, hash); aerr != nil {
+				h.log.Warn("release client request token", "err", aerr)
+			}
 		}
 		return nil, err
 	}
@@ -176,7 +178,11 @@ func (h *Handler) transactWriteItems(ctx context.Context, body []byte) (any, err
 	}
 	resp := rawJSON(append(appendTxnCapacity([]byte{'{'}, in.ReturnConsumedCapacity, units, "WriteCapacityUnits"), '}'))
 	if token != "" {
-		h.tokens.Finish(token, resp)
+		if err := h.tokens.Finish(ctx, token, hash, resp); err != nil {
+			// The transaction committed; only its idempotency record is
+			// missing, so a retry would run it again. Say so in the log.
+			h.log.Warn("store client request token", "err", err)
+		}
 	}
 	return resp, nil
 }

@@ -189,6 +189,20 @@ func TestTransactClientRequestToken(t *testing.T) {
 	if got := read(); got != "2" {
 		t.Fatalf("bal = %s after the token expired, want 2", got)
 	}
+	// Tokens live in a replicated system table; expired ones are removed
+	// by a background pass.
+	tokens, err := e.cat.Get(txn.TokensTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := tokens.Stats(); n != 1 {
+		t.Fatalf("%d token records, want 1", n)
+	}
+	e.clock.Advance(10*time.Minute + time.Second)
+	e.h.RunBackgroundOnce(bg)
+	if n, _ := tokens.Stats(); n != 0 {
+		t.Fatalf("%d token records after expiry, want 0", n)
+	}
 }
 
 // A plain write to an item whose transaction is prepared gets

@@ -30,14 +30,14 @@
 // together at an instant between the two rounds, so the read is
 // serializable.
 //
+// Client request tokens (Tokens) live in a second system table, so every
+// node of a cluster honours a token another node saw.
+//
 // Plain writes never wait for a transaction: a partition rejects a write to
 // an item with a prepared transaction (TransactionConflictException), as
 // DynamoDB does, and the client retries.
 //
 // Known limits:
-//   - Client request tokens (Tokens) live in the memory of the process that
-//     served the request; a retry that reaches another process, or comes
-//     after a restart, runs again.
 //   - A partition remembers the last 8192 transaction outcomes; a prepare
 //     delayed past that many later outcomes is accepted, and holds its item
 //     until a recovery pass cancels it as an orphan (old, no ledger record);

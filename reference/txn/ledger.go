@@ -73,20 +73,25 @@ func parseRecord(it value.Item) (*record, error) {
 // ledger is the transaction ledger over its system table.
 type ledger struct{ cat *catalog.Catalog }
 
-// open returns the ledger table, creating it on first use.
-func (l ledger) table() (*catalog.Table, error) {
-	if t, err := l.cat.Get(LedgerTable); err == nil {
+// table returns the ledger table, creating it on first use.
+func (l ledger) table() (*catalog.Table, error) { return systemTable(l.cat, LedgerTable, "id") }
+
+// systemTable returns the named system table (string hash key only),
+// creating it on first use. System tables are partitioned and replicated
+// like any table (the catalog's ReplicaFactory makes their replicas).
+func systemTable(cat *catalog.Catalog, name, hashKey string) (*catalog.Table, error) {
+	if t, err := cat.Get(name); err == nil {
 		return t, nil
 	}
-	t, err := l.cat.Create(&catalog.Table{
-		Name:        LedgerTable,
-		Schema:      partition.KeySchema{HashKey: "id", HashType: value.S},
-		Attributes:  []catalog.AttributeDefinition{{Name: "id", Type: value.S}},
+	t, err := cat.Create(&catalog.Table{
+		Name:        name,
+		Schema:      partition.KeySchema{HashKey: hashKey, HashType: value.S},
+		Attributes:  []catalog.AttributeDefinition{{Name: hashKey, Type: value.S}},
 		BillingMode: catalog.PayPerRequest,
 		System:      true,
 	})
 	if ddberr.TypeOf(err) == ddberr.ResourceInUse { // created concurrently
-		return l.cat.Get(LedgerTable)
+		return cat.Get(name)
 	}
 	return t, err
 }

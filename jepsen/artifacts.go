@@ -17,6 +17,8 @@ const (
 	SummaryFile   = "summary.txt"
 	PorcupineFile = "porcupine.html"
 	TimelineFile  = "timeline.png"
+	// EDNFile is the list-append history in Elle's format.
+	EDNFile = "history.edn"
 )
 
 // ArtifactOptions tune WriteArtifacts.
@@ -31,7 +33,7 @@ type ArtifactOptions struct {
 
 // WriteArtifacts writes a run's artifacts into dir (created if needed):
 // history.jsonl, results.json, summary.txt, timeline.png and, for the
-// register workload, porcupine.html. It returns the paths written.
+// register workload, porcupine.html, for list-append history.edn. It returns the paths written.
 func WriteArtifacts(dir string, res *Result, o ArtifactOptions) ([]string, error) {
 	if o.VisualizeMaxOps <= 0 {
 		o.VisualizeMaxOps = 20000
@@ -79,6 +81,11 @@ func WriteArtifacts(dir string, res *Result, o ArtifactOptions) ([]string, error
 	}
 	if err := write(TimelineFile, func(f *os.File) error { return PlotTimeline(f, res) }); err != nil {
 		return paths, err
+	}
+	if res.ListAppend != nil {
+		if err := write(EDNFile, func(f *os.File) error { return history.WriteEDN(f, res.History.Ops) }); err != nil {
+			return paths, err
+		}
 	}
 	if res.Register != nil {
 		if err := write(PorcupineFile, func(f *os.File) error {

@@ -46,6 +46,22 @@ func Check(res *Result, checkTimeout time.Duration, opsEnd time.Duration) {
 		} else if s.Unknown {
 			worse(Unknown)
 		}
+	case Bank:
+		b := checker.CheckBank(pairs, bankOptions(paramInt(res.Params, "accounts")))
+		res.Bank = &b
+		if b.ErrorCount > 0 {
+			worse(Invalid)
+		} else if b.Unknown {
+			worse(Unknown)
+		}
+	case ListAppend:
+		la := checker.CheckListAppend(pairs)
+		res.ListAppend = &la
+		if len(la.Anomalies) > 0 {
+			worse(Invalid)
+		} else if la.Unknown {
+			worse(Unknown)
+		}
 	case Counter:
 		c := checker.CheckCounter(pairs)
 		res.Counter = &c
@@ -55,4 +71,18 @@ func Check(res *Result, checkTimeout time.Duration, opsEnd time.Duration) {
 			worse(Unknown)
 		}
 	}
+}
+
+// paramInt reads an integer parameter of a run (an int in a live run, a
+// float64 in a history read back from JSON).
+func paramInt(params map[string]any, name string) int {
+	switch v := params[name].(type) {
+	case int:
+		return v
+	case int64:
+		return int(v)
+	case float64:
+		return int(v)
+	}
+	return 0
 }

@@ -39,10 +39,12 @@ type Result struct {
 	Replicas string `json:"replicas"`
 	Stats    Stats  `json:"stats"`
 
-	Register  *checker.RegisterResult  `json:"register,omitempty"`
-	Staleness *checker.StalenessResult `json:"staleness,omitempty"`
-	Set       *checker.SetResult       `json:"set,omitempty"`
-	Counter   *checker.CounterResult   `json:"counter,omitempty"`
+	Register   *checker.RegisterResult   `json:"register,omitempty"`
+	Staleness  *checker.StalenessResult  `json:"staleness,omitempty"`
+	Set        *checker.SetResult        `json:"set,omitempty"`
+	Counter    *checker.CounterResult    `json:"counter,omitempty"`
+	Bank       *checker.BankResult       `json:"bank,omitempty"`
+	ListAppend *checker.ListAppendResult `json:"list_append,omitempty"`
 
 	// History is the recorded history (not in results.json: see
 	// history.jsonl).

@@ -53,6 +53,13 @@ func Run(ctx context.Context, cfg Config, historyOut io.Writer) (*Result, error)
 	if err := probe(ctx, client.Client{DB: cfg.DB, Table: cfg.Table}, cfg.OpTimeout); err != nil {
 		return nil, fmt.Errorf("jepsen: setup: table %s never became readable: %w", cfg.Table, err)
 	}
+	if cfg.Workload == Bank {
+		bank := bankOptions(cfg.Keys)
+		params["accounts"], params["total"] = bank.Accounts, bank.Total
+		if err := openAccounts(ctx, client.Client{DB: cfg.DB, Table: cfg.Table}, bank.Accounts, cfg.OpTimeout); err != nil {
+			return nil, fmt.Errorf("jepsen: setup: %w", err)
+		}
+	}
 	if !cfg.KeepTable {
 		defer func() {
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -189,19 +196,20 @@ func (r *runner) worker(ctx context.Context, w int) {
 	}
 }
 
-// finalReads reads every key with ConsistentRead until one read of it
-// succeeds or FinalTimeout passes.
+// finalReads reads every key (with ConsistentRead, or in a transaction)
+// until one read of it succeeds or FinalTimeout passes.
 func (r *runner) finalReads(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.FinalTimeout)
 	defer cancel()
-	keys := make(chan int)
+	ops := make(chan history.Op)
 	var wg sync.WaitGroup
 	for range r.cfg.Clients {
 		wg.Go(func() {
-			for k := range keys {
+			for op := range ops {
 				for ctx.Err() == nil {
-					p := int(r.nextProcess.Add(1)) - 1
-					c := r.do(ctx, history.Op{F: history.Read, Key: k, Process: p, Final: true})
+					op.Process = int(r.nextProcess.Add(1)) - 1
+					op.Final = true
+					c := r.do(ctx, op)
 					if c.Type == history.OK {
 						break
 					}
@@ -213,10 +221,10 @@ func (r *runner) finalReads(ctx context.Context) {
 			}
 		})
 	}
-	for _, k := range r.gen.keys() {
-		keys <- k
+	for _, op := range r.gen.finalOps() {
+		ops <- op
 	}
-	close(keys)
+	close(ops)
 	wg.Wait()
 }
 
@@ -247,4 +255,28 @@ func probe(ctx context.Context, db client.Client, opTimeout time.Duration) error
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// openAccounts writes every bank account's opening balance before the
+// history starts, retrying each (at most a minute): rewriting the same
+// balance is harmless while no transfer runs.
+func openAccounts(ctx context.Context, db client.Client, accounts int, opTimeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for k := range accounts {
+		for {
+			octx, ocancel := context.WithTimeout(ctx, opTimeout)
+			err := db.PutBalance(octx, k, OpeningBalance)
+			ocancel()
+			if err == nil {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%w (last: %w)", ctx.Err(), err)
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+	return nil
 }

@@ -71,6 +71,12 @@ func TestNegativeControls(t *testing.T) {
 		{"counter correct", Counter, fakeddb.Faults{}, indeterminate, Valid},
 		{"counter double add", Counter, fakeddb.Faults{DoubleAdd: 0.2}, none, Invalid},
 		{"counter stale consistent reads", Counter, fakeddb.Faults{StaleConsistentReads: 0.5}, none, Invalid},
+		{"bank correct", Bank, fakeddb.Faults{}, indeterminate, Valid},
+		{"bank non-atomic transactions", Bank, fakeddb.Faults{NonAtomicTransactions: 0.1}, indeterminate, Invalid},
+		{"bank torn transactional reads", Bank, fakeddb.Faults{TornTransactGets: 0.5}, indeterminate, Invalid},
+		{"list-append correct", ListAppend, fakeddb.Faults{}, indeterminate, Valid},
+		{"list-append non-atomic transactions", ListAppend, fakeddb.Faults{NonAtomicTransactions: 0.1}, indeterminate, Invalid},
+		{"list-append torn transactional reads", ListAppend, fakeddb.Faults{TornTransactGets: 0.5}, indeterminate, Invalid},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -80,6 +80,25 @@ func Summary(r *Result) string {
 			fmt.Fprintf(&b, "  no final read for keys %v\n", c.KeysWithoutFinalRead)
 		}
 	}
+	if bank := r.Bank; bank != nil {
+		fmt.Fprintf(&b, "%s\n", bank)
+		for _, e := range bank.Errors[:min(len(bank.Errors), 10)] {
+			fmt.Fprintf(&b, "  BAD READ: %s\n", e)
+		}
+		if bank.Unknown {
+			fmt.Fprintf(&b, "  no successful final read\n")
+		}
+	}
+	if la := r.ListAppend; la != nil {
+		fmt.Fprintf(&b, "%s\n", la)
+		for _, a := range la.Examples[:min(len(la.Examples), 10)] {
+			fmt.Fprintf(&b, "  %s\n", a)
+		}
+		if la.Unknown {
+			fmt.Fprintf(&b, "  no final read for keys %v\n", la.KeysWithoutFinalRead)
+		}
+		fmt.Fprintf(&b, "  (Elle can check %s too: see jepsen/README.md)\n", EDNFile)
+	}
 	return b.String()
 }
 

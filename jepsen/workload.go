@@ -15,10 +15,13 @@ const (
 	Register = "register"
 	Set      = "set"
 	Counter  = "counter"
+	// Bank and ListAppend are the transactional workloads (workload_txn.go).
+	Bank       = "bank"
+	ListAppend = "list-append"
 )
 
 // Workloads lists the workload names.
-var Workloads = []string{Register, Set, Counter}
+var Workloads = []string{Register, Set, Counter, Bank, ListAppend}
 
 // generator hands out the workloads' operations. It is shared by all
 // workers; each worker brings its own seeded rng.
@@ -101,6 +104,12 @@ func (g *generator) unique() int64 { return g.next.Add(1) }
 
 // op returns the next operation for a worker.
 func (g *generator) op(rng *rand.Rand) history.Op {
+	switch g.workload {
+	case Bank:
+		return g.bankOp(rng)
+	case ListAppend:
+		return g.listAppendOp(rng)
+	}
 	k := g.key(rng)
 	x := rng.Float64()
 	switch g.workload {

@@ -16,6 +16,17 @@ type Faults struct {
 	// LoseSetAdds acknowledges an ADD to a number set without applying it:
 	// loses acknowledged writes.
 	LoseSetAdds float64
+	// NonAtomicTransactions applies only the first action of a
+	// TransactWriteItems (after checking every condition) and acknowledges
+	// the whole: breaks atomicity (bank: money destroyed; list-append: lost
+	// appends).
+	NonAtomicTransactions float64
+	// TornTransactGets reads the items of a TransactGetItems one at a time,
+	// TornDelay apart, letting writes in between: breaks the snapshot (bank:
+	// wrong totals; list-append: read skew, G-single).
+	TornTransactGets float64
+	// TornDelay is the pause between a torn read's items (default 2ms).
+	TornDelay time.Duration
 }
 
 // Indeterminacy is legal behaviour that makes operations indeterminate.

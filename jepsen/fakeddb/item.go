@@ -13,10 +13,11 @@ type wireAttr map[string]json.RawMessage
 // attr is a stored attribute: a string, an integer, or a set of integers
 // (all the workloads need).
 type attr struct {
-	kind string // "S", "N" or "NS"
+	kind string // "S", "N", "NS" or "L" (a list of numbers)
 	s    string
 	n    int64
 	ns   map[int64]bool
+	l    []int64
 }
 
 type item map[string]attr
@@ -57,6 +58,23 @@ func parseAttr(w wireAttr) (attr, error) {
 				a.ns[n] = true
 			}
 			return a, nil
+		case "L":
+			var ws []wireAttr
+			if err := json.Unmarshal(raw, &ws); err != nil {
+				return attr{}, validation("bad L: %v", err)
+			}
+			a := attr{kind: "L", l: []int64{}}
+			for _, w := range ws {
+				e, err := parseAttr(w)
+				if err != nil {
+					return attr{}, err
+				}
+				if e.kind != "N" {
+					return attr{}, validation("fakeddb supports only lists of numbers")
+				}
+				a.l = append(a.l, e.n)
+			}
+			return a, nil
 		default:
 			return attr{}, validation("fakeddb does not support type %s", k)
 		}
@@ -70,6 +88,12 @@ func (a attr) wire() map[string]any {
 		return map[string]any{"S": a.s}
 	case "N":
 		return map[string]any{"N": strconv.FormatInt(a.n, 10)}
+	case "L":
+		out := make([]any, len(a.l))
+		for i, n := range a.l {
+			out[i] = map[string]any{"N": strconv.FormatInt(n, 10)}
+		}
+		return map[string]any{"L": out}
 	default:
 		ns := slices.Sorted(maps.Keys(a.ns))
 		out := make([]string, len(ns))
@@ -89,6 +113,8 @@ func (a attr) equal(b attr) bool {
 		return a.s == b.s
 	case "N":
 		return a.n == b.n
+	case "L":
+		return slices.Equal(a.l, b.l)
 	default:
 		return maps.Equal(a.ns, b.ns)
 	}
@@ -109,6 +135,9 @@ func (it item) clone() item {
 	for k, a := range it {
 		if a.ns != nil {
 			a.ns = maps.Clone(a.ns)
+		}
+		if a.l != nil {
+			a.l = slices.Clone(a.l)
 		}
 		out[k] = a
 	}

@@ -54,6 +54,9 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.Addr == "" {
 		o.Addr = "127.0.0.1:0"
 	}
+	if o.Faults.TornDelay == 0 {
+		o.Faults.TornDelay = 2 * time.Millisecond
+	}
 	if o.Indeterminacy.SlowDelay == 0 {
 		o.Indeterminacy.SlowDelay = 300 * time.Millisecond
 	}
@@ -100,12 +103,14 @@ type apiError struct {
 	status int
 	typ    string
 	msg    string
+	// extra fields of the error body (CancellationReasons).
+	extra map[string]any
 }
 
 func (e *apiError) Error() string { return e.typ + ": " + e.msg }
 
 func validation(format string, args ...any) error {
-	return &apiError{400, "ValidationException", fmt.Sprintf(format, args...)}
+	return &apiError{status: 400, typ: "ValidationException", msg: fmt.Sprintf(format, args...)}
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -117,7 +122,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var res any
 	if !ok {
-		err = &apiError{400, "UnknownOperationException", ""}
+		err = &apiError{status: 400, typ: "UnknownOperationException", msg: ""}
 	} else {
 		res, err = s.handle(op, body)
 	}
@@ -125,12 +130,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var ae *apiError
 		if !errors.As(err, &ae) {
-			ae = &apiError{500, "InternalServerError", err.Error()}
+			ae = &apiError{status: 500, typ: "InternalServerError", msg: err.Error()}
 		}
-		b, _ := json.Marshal(map[string]string{
+		body := map[string]any{
 			"__type":  "com.amazonaws.dynamodb.v20120810#" + ae.typ,
 			"message": ae.msg,
-		})
+		}
+		for k, v := range ae.extra {
+			body[k] = v
+		}
+		b, _ := json.Marshal(body)
 		reply(w, ae.status, b)
 		return
 	}
@@ -161,8 +170,12 @@ func (s *Server) handle(op string, body []byte) (any, error) {
 		return s.getItem(body)
 	case "PutItem", "UpdateItem":
 		return s.write(op, body)
+	case "TransactWriteItems":
+		return s.transactWrite(body)
+	case "TransactGetItems":
+		return s.transactGet(body)
 	}
-	return nil, &apiError{400, "UnknownOperationException", ""}
+	return nil, &apiError{status: 400, typ: "UnknownOperationException", msg: ""}
 }
 
 func (s *Server) chance(p float64) bool {
@@ -186,12 +199,12 @@ type tableReq struct {
 func (s *Server) createTable(body []byte) (any, error) {
 	var req tableReq
 	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, &apiError{400, "SerializationException", err.Error()}
+		return nil, &apiError{status: 400, typ: "SerializationException", msg: err.Error()}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.tables[req.TableName]; ok {
-		return nil, &apiError{400, "ResourceInUseException", "Table already exists: " + req.TableName}
+		return nil, &apiError{status: 400, typ: "ResourceInUseException", msg: "Table already exists: " + req.TableName}
 	}
 	desc := map[string]any{
 		"TableName":            req.TableName,
@@ -207,7 +220,7 @@ func (s *Server) createTable(body []byte) (any, error) {
 func (s *Server) lookup(name string) (*table, error) {
 	t, ok := s.tables[name]
 	if !ok {
-		return nil, &apiError{400, "ResourceNotFoundException", "Requested resource not found"}
+		return nil, &apiError{status: 400, typ: "ResourceNotFoundException", msg: "Requested resource not found"}
 	}
 	return t, nil
 }
@@ -215,7 +228,7 @@ func (s *Server) lookup(name string) (*table, error) {
 func (s *Server) describeTable(body []byte) (any, error) {
 	var req tableReq
 	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, &apiError{400, "SerializationException", err.Error()}
+		return nil, &apiError{status: 400, typ: "SerializationException", msg: err.Error()}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -229,7 +242,7 @@ func (s *Server) describeTable(body []byte) (any, error) {
 func (s *Server) deleteTable(body []byte) (any, error) {
 	var req tableReq
 	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, &apiError{400, "SerializationException", err.Error()}
+		return nil, &apiError{status: 400, typ: "SerializationException", msg: err.Error()}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -250,7 +263,7 @@ type getReq struct {
 func (s *Server) getItem(body []byte) (any, error) {
 	var req getReq
 	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, &apiError{400, "SerializationException", err.Error()}
+		return nil, &apiError{status: 400, typ: "SerializationException", msg: err.Error()}
 	}
 	k, err := keyOf(req.Key)
 	if err != nil {

@@ -2,6 +2,7 @@ package fakeddb
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -21,21 +22,28 @@ type writeReq struct {
 func (s *Server) write(op string, body []byte) (any, error) {
 	var req writeReq
 	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, &apiError{400, "SerializationException", err.Error()}
+		return nil, &apiError{status: 400, typ: "SerializationException", msg: err.Error()}
 	}
+	return s.indeterminately(func() (any, error) { return s.apply(op, &req) })
+}
+
+// indeterminately runs apply with the configured indeterminacy around it:
+// held before (late), answered with an error after applying or not
+// (internal errors), or answered late (slow).
+func (s *Server) indeterminately(apply func() (any, error)) (any, error) {
 	in := s.opts.Indeterminacy
 	if s.chance(in.LateWrites) {
 		time.Sleep(in.SlowDelay) // the client gives up; the write applies later
 	}
 	if s.chance(in.InternalErrors) {
 		if s.chance(0.5) {
-			if _, err := s.apply(op, &req); err != nil {
+			if _, err := apply(); err != nil {
 				return nil, err
 			}
 		}
-		return nil, &apiError{500, "InternalServerError", "Internal server error"}
+		return nil, &apiError{status: 500, typ: "InternalServerError", msg: "Internal server error"}
 	}
-	res, err := s.apply(op, &req)
+	res, err := apply()
 	if err == nil && s.chance(in.SlowWrites) {
 		time.Sleep(in.SlowDelay) // applied, but the client times out
 	}
@@ -86,14 +94,11 @@ func (t *table) set(k string, it item) {
 	v.prev, v.cur = v.cur, it
 }
 
-// update applies "SET #a = :v" or "ADD #a :v", under an optional condition
-// "#a = :v".
+// update applies "SET #a = :v", "ADD #a :v" or "SET #a = list_append(
+// if_not_exists(#a, :empty), :v)", under an optional condition "#a = :v" or
+// "#a >= :v".
 func (s *Server) update(req *writeReq) (any, error) {
 	k, err := keyOf(req.Key)
-	if err != nil {
-		return nil, err
-	}
-	verb, name, val, err := parseUpdate(req)
 	if err != nil {
 		return nil, err
 	}
@@ -103,9 +108,31 @@ func (s *Server) update(req *writeReq) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cur item
+	next, err := s.next(req, t.current(k))
+	if err != nil {
+		return nil, err
+	}
+	if next != nil {
+		t.set(k, next)
+	}
+	return map[string]any{}, nil
+}
+
+// current returns a copy of the item at k (nil: absent).
+func (t *table) current(k string) item {
 	if v := t.items[k]; v != nil && v.cur != nil {
-		cur = v.cur.clone()
+		return v.cur.clone()
+	}
+	return nil
+}
+
+// next computes the item an update leaves, from cur (a copy, or nil),
+// checking its condition; a nil item with a nil error means "acknowledge
+// without applying" (a fault). s.mu must be held.
+func (s *Server) next(req *writeReq, cur item) (item, error) {
+	verb, name, val, err := parseUpdate(req)
+	if err != nil {
+		return nil, err
 	}
 	if req.ConditionExpression != "" {
 		ok, err := holds(req, cur)
@@ -113,7 +140,7 @@ func (s *Server) update(req *writeReq) (any, error) {
 			return nil, err
 		}
 		if !ok && !s.chanceLocked(s.opts.Faults.IgnoreConditions) {
-			return nil, &apiError{400, "ConditionalCheckFailedException", "The conditional request failed"}
+			return nil, &apiError{status: 400, typ: "ConditionalCheckFailedException", msg: "The conditional request failed"}
 		}
 	}
 	if cur == nil {
@@ -129,6 +156,15 @@ func (s *Server) update(req *writeReq) (any, error) {
 	switch verb {
 	case "SET":
 		cur[name] = val
+	case "APPEND":
+		old, exists := cur[name]
+		if exists && old.kind != "L" {
+			return nil, validation("An operand in the update expression has an incorrect data type")
+		}
+		if val.kind != "L" {
+			return nil, validation("An operand in the update expression has an incorrect data type")
+		}
+		cur[name] = attr{kind: "L", l: append(append([]int64{}, old.l...), val.l...)}
 	case "ADD":
 		old, exists := cur[name]
 		switch {
@@ -146,7 +182,7 @@ func (s *Server) update(req *writeReq) (any, error) {
 				return nil, validation("An operand in the update expression has an incorrect data type")
 			}
 			if s.chanceLocked(s.opts.Faults.LoseSetAdds) {
-				return map[string]any{}, nil // acknowledged, not applied
+				return nil, nil // acknowledged, not applied
 			}
 			ns := old.ns
 			if ns == nil {
@@ -160,8 +196,7 @@ func (s *Server) update(req *writeReq) (any, error) {
 			return nil, validation("Incorrect operand type for operator or function; operator: ADD")
 		}
 	}
-	t.set(k, cur)
-	return map[string]any{}, nil
+	return cur, nil
 }
 
 func resolve(req *writeReq, tok string) (string, error) {
@@ -183,7 +218,23 @@ func value(req *writeReq, tok string) (attr, error) {
 	return parseAttr(w)
 }
 
+// listAppend is the list-append workload's update expression.
+var listAppend = regexp.MustCompile(`^SET (#\w+) = list_append\(if_not_exists\((#\w+), (:\w+)\), (:\w+)\)$`)
+
 func parseUpdate(req *writeReq) (verb, name string, val attr, err error) {
+	if m := listAppend.FindStringSubmatch(req.UpdateExpression); m != nil {
+		if m[1] != m[2] {
+			return "", "", attr{}, validation("fakeddb: list_append must append to the attribute it sets")
+		}
+		if name, err = resolve(req, m[1]); err != nil {
+			return "", "", attr{}, err
+		}
+		if empty, err := value(req, m[3]); err != nil || empty.kind != "L" || len(empty.l) != 0 {
+			return "", "", attr{}, validation("fakeddb: if_not_exists needs an empty list")
+		}
+		val, err = value(req, m[4])
+		return "APPEND", name, val, err
+	}
 	f := strings.Fields(req.UpdateExpression)
 	switch {
 	case len(f) == 4 && strings.EqualFold(f[0], "SET") && f[2] == "=":
@@ -203,8 +254,8 @@ func parseUpdate(req *writeReq) (verb, name string, val attr, err error) {
 
 func holds(req *writeReq, cur item) (bool, error) {
 	f := strings.Fields(req.ConditionExpression)
-	if len(f) != 3 || f[1] != "=" {
-		return false, validation("fakeddb supports only '#a = :v' conditions, got %q", req.ConditionExpression)
+	if len(f) != 3 || (f[1] != "=" && f[1] != ">=") {
+		return false, validation("fakeddb supports only '#a = :v' and '#a >= :v' conditions, got %q", req.ConditionExpression)
 	}
 	name, err := resolve(req, f[0])
 	if err != nil {
@@ -215,5 +266,8 @@ func holds(req *writeReq, cur item) (bool, error) {
 		return false, err
 	}
 	got, ok := cur[name]
+	if f[1] == ">=" {
+		return ok && got.kind == "N" && want.kind == "N" && got.n >= want.n, nil
+	}
 	return ok && got.equal(want), nil
 }

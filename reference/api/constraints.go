@@ -57,6 +57,17 @@ func (c *constraints) name(path, s string) {
 	}
 }
 
+// tableOpName is the check the table operations (CreateTable,
+// DescribeTable, DeleteTable, UpdateTable, DescribeTimeToLive) make before
+// any constraint: a name of the wrong length gets its own message, not the
+// constraint list. (dynalite's validations, captured from DynamoDB.)
+func tableOpName(name *string) error {
+	if name != nil && (len(*name) < 3 || len(*name) > 255) {
+		return ddberr.Validationf("TableName must be at least 3 characters long and at most 255 characters long")
+	}
+	return nil
+}
+
 // enum checks an optional enumerated member.
 func (c *constraints) enum(path string, v *string, allowed ...string) {
 	if v == nil {

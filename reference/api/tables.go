@@ -72,6 +72,9 @@ func (h *Handler) createTable(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
+	if err := tableOpName(in.TableName); err != nil {
+		return nil, err
+	}
 	var c constraints
 	if in.AttributeDefinitions == nil {
 		c.notNull("attributeDefinitions", false)
@@ -302,6 +305,9 @@ func (h *Handler) describeTable(ctx context.Context, body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
+	if err := tableOpName(in.TableName); err != nil {
+		return nil, err
+	}
 	var c constraints
 	c.tableName("tableName", in.TableName)
 	if err := c.err(); err != nil {
@@ -317,6 +323,9 @@ func (h *Handler) describeTable(ctx context.Context, body []byte) (any, error) {
 func (h *Handler) deleteTable(ctx context.Context, body []byte) (any, error) {
 	var in tableNameInput
 	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if err := tableOpName(in.TableName); err != nil {
 		return nil, err
 	}
 	var c constraints
@@ -396,6 +405,9 @@ type updateTableInput struct {
 func (h *Handler) updateTable(ctx context.Context, body []byte) (any, error) {
 	var in updateTableInput
 	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if err := tableOpName(in.TableName); err != nil {
 		return nil, err
 	}
 	var c constraints

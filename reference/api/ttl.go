@@ -87,6 +87,9 @@ func (h *Handler) describeTimeToLive(ctx context.Context, body []byte) (any, err
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
+	if err := tableOpName(in.TableName); err != nil {
+		return nil, err
+	}
 	var c constraints
 	c.tableName("tableName", in.TableName)
 	if err := c.err(); err != nil {

@@ -23,26 +23,28 @@ import (
 const embeddedURL = "embedded"
 
 type benchFlags struct {
-	workload     string
-	props        []string
-	targets      []string
-	endpointURL  string
-	region       string
-	client       string
-	concurrency  int
-	rate         float64
-	arrival      string
-	maxLag       time.Duration
-	operations   int64
-	duration     time.Duration
-	opTimeout    time.Duration
-	seed         uint64
-	load         bool
-	loadConc     int
-	out          string
-	embeddedDir  string
-	embeddedPart int
-	noProgress   bool
+	workload      string
+	props         []string
+	targets       []string
+	endpointURL   string
+	region        string
+	client        string
+	concurrency   int
+	rate          float64
+	arrival       string
+	maxLag        time.Duration
+	operations    int64
+	duration      time.Duration
+	opTimeout     time.Duration
+	seed          uint64
+	load          bool
+	loadConc      int
+	out           string
+	embeddedDir   string
+	embeddedPart  int
+	embeddedNodes int
+	embeddedSync  bool
+	noProgress    bool
 }
 
 func newBenchCmd() *cobra.Command {
@@ -83,6 +85,8 @@ engine, started in this process.`,
 	fl.StringVar(&f.out, "out", "", "write results.json, report.md, report.html, plots and interval logs to this directory")
 	fl.StringVar(&f.embeddedDir, "embedded-dir", "", "make the embedded reference durable in this directory (default: in memory)")
 	fl.IntVar(&f.embeddedPart, "embedded-partitions", 0, "partitions per table of the embedded reference (0: its default)")
+	fl.IntVar(&f.embeddedNodes, "embedded-nodes", 3, "nodes of the embedded reference: 3 or more is a 3-zone raft-replicated cluster, 1 a single unreplicated node")
+	fl.BoolVar(&f.embeddedSync, "embedded-fsync", true, "with --embedded-dir, fsync before acknowledging writes (--embedded-fsync=false only for benchmarks that say so)")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no live progress line")
 	return cmd
 }
@@ -127,7 +131,8 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 		if t.URL != embeddedURL {
 			continue
 		}
-		srv, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", DataDir: f.embeddedDir, Partitions: f.embeddedPart})
+		srv, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", DataDir: f.embeddedDir, Partitions: f.embeddedPart,
+			Nodes: f.embeddedNodes, NoFsync: !f.embeddedSync})
 		if err != nil {
 			return fmt.Errorf("bench: start embedded reference: %w", err)
 		}
@@ -136,8 +141,15 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 		mode := "in memory"
 		if f.embeddedDir != "" {
 			mode = "durable in " + f.embeddedDir
+			if !f.embeddedSync {
+				mode += " WITHOUT fsync"
+			}
 		}
-		slog.Info("bench: embedded reference engine", "url", srv.URL(), "storage", mode)
+		shape := "single node"
+		if f.embeddedNodes >= 3 {
+			shape = fmt.Sprintf("%d-node 3-zone cluster", f.embeddedNodes)
+		}
+		slog.Info("bench: embedded reference engine", "url", srv.URL(), "shape", shape, "storage", mode)
 	}
 	cfg := bench.Config{
 		WorkloadName: workloadName(f.workload), Properties: props, Spec: spec,

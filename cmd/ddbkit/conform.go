@@ -145,7 +145,8 @@ func runConform(ctx context.Context, stdout, stderr io.Writer, o conformOptions,
 		return nil
 	}
 	if rc.Target.EndpointURL == "" && !aws {
-		srv, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0"})
+		// The default target is the embedded 3-zone reference cluster.
+		srv, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", Nodes: 3})
 		if err != nil {
 			return fmt.Errorf("conform: start the embedded reference server: %w", err)
 		}

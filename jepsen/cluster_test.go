@@ -24,6 +24,7 @@ type clusterTweaks struct {
 	opTimeout time.Duration // default 500ms
 	loss      float64       // loss fault's drop probability (default 0.2)
 	fault     time.Duration // fault length (default 600–900ms)
+	keys      int           // default 4
 }
 
 func clusterRunWith(t *testing.T, workload string, seed int64, faults []string, d time.Duration, unsafe node.Unsafe, tw clusterTweaks) *Result {
@@ -40,7 +41,7 @@ func clusterRunWith(t *testing.T, workload string, seed int64, faults []string, 
 	}
 	res, err := Run(t.Context(), Config{
 		Workload: workload, DB: db, Endpoint: srv.URL(), Seed: seed,
-		Clients: 8, Keys: 4, Rate: 300, Duration: d, OpTimeout: cmp.Or(tw.opTimeout, 500*time.Millisecond),
+		Clients: 8, Keys: cmp.Or(tw.keys, 4), Rate: 300, Duration: d, OpTimeout: cmp.Or(tw.opTimeout, 500*time.Millisecond),
 		Nemesis:  nemesis.NewClusterNemesis(c.Nemesis(), nemesis.ClusterOptions{Seed: seed, Loss: tw.loss}),
 		Faults:   faults,
 		Schedule: nemesis.ScheduleOptions{Quiet: 300 * time.Millisecond, MinFault: cmp.Or(tw.fault, 600*time.Millisecond), MaxFault: cmp.Or(tw.fault*3/2, 900*time.Millisecond)},

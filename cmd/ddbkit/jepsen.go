@@ -40,11 +40,13 @@ func newJepsenCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "jepsen",
-		Short: "Test an endpoint for linearizability and lost writes under faults (register, set, counter)",
+		Short: "Test an endpoint for linearizability, lost writes and transaction anomalies under faults (register, set, counter, bank, list-append)",
 		Long: `Runs concurrent clients against a DynamoDB-protocol endpoint while a nemesis
 injects faults, then heals, reads everything back and checks the history:
 register (linearizability with porcupine), set (lost / unexpected elements),
-counter (bounds). See jepsen/README.md.
+counter (bounds), bank (TransactWriteItems transfers and TransactGetItems
+reads conserve the total), list-append (Elle-style cycle detection over
+transactions; history.edn for Elle itself). See jepsen/README.md.
 
 Without --endpoint-url the target is an embedded reference cluster (--nodes,
 3 zones) and every cluster fault is available (--nemesis all); the run ends by
@@ -125,13 +127,13 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cfg.Workload, "workload", jepsen.Register, "workload: register, set or counter")
+	f.StringVar(&cfg.Workload, "workload", jepsen.Register, "workload: register, set, counter, bank or list-append")
 	f.StringVar(&faults, "nemesis", "", `faults: comma-separated names, "all" or "none" (external endpoints: "hook")`)
 	f.StringVar(&startCmd, "nemesis-start-cmd", "", "shell command that starts a fault on an external system (env: DDBKIT_FAULT, DDBKIT_SEED, DDBKIT_FAULT_INDEX)")
 	f.StringVar(&stopCmd, "nemesis-stop-cmd", "", "shell command that stops the fault")
 	f.IntVar(&cfg.Clients, "clients", 10, "concurrent clients")
-	f.IntVar(&cfg.Keys, "keys", 10, "objects operated on at a time")
-	f.IntVar(&cfg.OpsPerKey, "ops-per-key", 300, "register: operations per key before a fresh key replaces it (-1: never)")
+	f.IntVar(&cfg.Keys, "keys", 10, "objects operated on at a time (bank: the accounts)")
+	f.IntVar(&cfg.OpsPerKey, "ops-per-key", 300, "register, list-append: operations per key before a fresh key replaces it (-1: never)")
 	f.Float64Var(&cfg.Rate, "rate", 100, "total operations per second (upper bound)")
 	f.DurationVar(&cfg.Duration, "time", 60*time.Second, "length of the operation phase")
 	f.IntVar(&cfg.MaxOps, "max-ops", 0, "upper bound on operations (default 2 × rate × time)")

@@ -69,14 +69,22 @@ func Execute(ctx context.Context, n Nemesis, s Schedule, since func() time.Durat
 			break
 		}
 		// A fault may not be startable yet (no leader elected): retry
-		// within its window, then skip it.
-		target, err := n.Start(ctx, f)
+		// within its window, then skip it. A start under way finishes even
+		// if the run ends meanwhile (a slow hook command on a loaded
+		// machine), bounded like a stop: killing it halfway would leave
+		// the fault in an unknown state and unrecorded.
+		start := func() (string, error) {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			return n.Start(sctx, f)
+		}
+		target, err := start()
 		for err != nil && ctx.Err() == nil && since()+retryStart < f.Stop {
 			log.Info("nemesis: start failed; retrying", "fault", f.Name, "err", err)
 			if !wait(since() + retryStart) {
 				break
 			}
-			target, err = n.Start(ctx, f)
+			target, err = start()
 		}
 		if err != nil {
 			log.Warn("nemesis: start failed; skipped", "fault", f.Name, "err", err)

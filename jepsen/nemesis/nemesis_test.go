@@ -288,3 +288,42 @@ func TestExecuteRetriesStart(t *testing.T) {
 		t.Fatalf("done %+v", done)
 	}
 }
+
+// slowStart takes a while to start a fault and gives up if its context
+// ends first, as a hook command (exec.CommandContext) does.
+type slowStart struct {
+	*ClusterNemesis
+	delay time.Duration
+}
+
+func (s *slowStart) Start(ctx context.Context, f Fault) (string, error) {
+	select {
+	case <-time.After(s.delay):
+		return s.ClusterNemesis.Start(ctx, f)
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// TestExecuteFinishesSlowStart: a fault whose start outlasts the run (a
+// slow hook on a loaded machine) is still started, recorded and stopped,
+// not killed halfway and lost.
+func TestExecuteFinishesSlowStart(t *testing.T) {
+	c := &fakeCluster{}
+	n := &slowStart{NewClusterNemesis(c, ClusterOptions{Seed: 1}), 150 * time.Millisecond}
+	s := Schedule{Faults: []Fault{{Name: KillLeader, Start: 10 * time.Millisecond, Stop: time.Hour}}}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	o := &obs{}
+	done := Execute(ctx, n, s, func() time.Duration { return time.Since(start) }, o, slog.New(slog.DiscardHandler))
+	if len(done) != 1 || done[0].Target != "n2" {
+		t.Fatalf("done %+v", done)
+	}
+	if want := []string{"start kill-leader", "stop kill-leader"}; !slices.Equal(o.events, want) {
+		t.Fatalf("events %v", o.events)
+	}
+	if want := []string{"kill n2", "restart n2"}; !slices.Equal(c.calls, want) {
+		t.Fatalf("calls %v", c.calls)
+	}
+}

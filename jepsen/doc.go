@@ -15,13 +15,21 @@
 //   - set: unique adds to number sets, checked for lost and unexpected
 //     elements and stale reads (checker.CheckSet);
 //   - counter: increments, every read within running bounds
-//     (checker.CheckCounter).
+//     (checker.CheckCounter);
+//   - bank: transfers between accounts in TransactWriteItems and reads of
+//     every account in TransactGetItems, every read conserving the total
+//     with no negative balance (checker.CheckBank);
+//   - list-append: transactions appending unique elements to lists or
+//     reading them, checked Elle-style for dependency cycles (G0, G1c,
+//     G-single, G2) and lost, duplicated or aborted elements
+//     (checker.CheckListAppend), and exported as history.edn for Elle.
 //
 // The sub-packages are the parts: history (the record and how SDK errors map
 // to ok/fail/info), client (operations as DynamoDB requests), checker,
 // nemesis (faults and schedules), fakeddb (a deliberately breakable test
 // endpoint for negative controls). Artifacts (WriteArtifacts) are the
 // history, porcupine's HTML visualization, a latency/throughput plot with
-// the fault windows shaded, results.json and summary.txt; README.md explains
+// the fault windows shaded, results.json and summary.txt (and history.edn
+// for list-append); README.md explains
 // how to read them.
 package jepsen

@@ -13,4 +13,11 @@
 //     that certainly preceded them (read-your-writes, monotonic reads);
 //     reported as statistics, never as a violation, because DynamoDB
 //     promises nothing stronger for them.
+//   - Bank: every read of all accounts sees them all, summing to the
+//     bank's total, none negative (CheckBank).
+//   - List-append: Elle's inference for transactions over append-only lists
+//     with unique elements — version orders from the longest reads,
+//     ww/wr/rw dependencies between committed transactions, cycles named
+//     G0, G1c, G-single or G2 — plus duplicated, garbage, aborted (G1a) and
+//     lost elements (CheckListAppend).
 package checker

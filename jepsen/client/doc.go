@@ -11,5 +11,12 @@
 //	set:      attribute s (NS); add = UpdateItem ADD s {:e}; read = GetItem
 //	counter:  attribute v (N); incr = UpdateItem ADD v :d; read = GetItem
 //
+//	bank:     attribute v (N) per account; transfer = TransactWriteItems of
+//	          Update ADD v :-amount IF v >= :amount and Update ADD v :amount;
+//	          read-all = TransactGetItems of every account
+//	list-append: attribute l (L of N); txn = TransactWriteItems of
+//	          Update SET l = list_append(if_not_exists(l, :empty), :e), or
+//	          TransactGetItems of the keys read
+//
 // read-ec is the same GetItem with ConsistentRead false.
 package client

@@ -16,4 +16,6 @@
 // Time is the monotonic clock, in nanoseconds since the start of the run.
 // A History is written as JSON lines: one header line with the seed and the
 // run's parameters, then one line per event, in the order they happened.
+// Transactions carry their micro-operations in Op.Txn (Mop). A list-append
+// history can also be written in Jepsen's EDN format for Elle (WriteEDN).
 package history

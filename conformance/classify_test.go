@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"testing"
 
@@ -29,6 +31,8 @@ func TestClassify(t *testing.T) {
 		{"cancelled by the caller", fmt.Errorf("op: %w", context.Canceled), false},
 		{"a 200 whose body cannot be read (corrupt answer)", answered(200, errors.New("deserialization failed")), false},
 		{"a 503 without a DynamoDB body", answered(503, errors.New("deserialization failed")), true},
+		{"a connection closed while reading the answer", answered(200, fmt.Errorf("deserialization failed, read tcp: %w", net.ErrClosed)), true},
+		{"an answer cut short", answered(200, fmt.Errorf("deserialization failed: %w", io.ErrUnexpectedEOF)), true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

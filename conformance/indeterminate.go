@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"sync"
+	"syscall"
 
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
@@ -64,9 +67,15 @@ func classify(err error) string {
 	if errors.Is(err, context.Canceled) {
 		return ""
 	}
-	// The endpoint answered, but its answer could not be read as a DynamoDB
-	// response (corrupt body, checksum mismatch, not JSON): that is the
-	// endpoint's fault, not the network's, unless it answered 5xx.
+	// A connection that broke while the answer was being read is a
+	// transport fault, whoever closed it.
+	if errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return "transport: " + err.Error()
+	}
+	// The endpoint answered, and the whole answer could not be read as a
+	// DynamoDB response (not JSON, wrong shape): that is the endpoint's
+	// fault, not the network's, unless it answered 5xx.
 	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) && re.HTTPStatusCode() > 0 && re.HTTPStatusCode() < 500 {
 		return ""

@@ -45,6 +45,9 @@ func (e *env) paginationSpecs() {
 		queryPages := func(in dynamodb.QueryInput) []page {
 			GinkgoHelper()
 			var pages []page
+			if in.ConsistentRead == nil {
+				in.ConsistentRead = aws.Bool(true) // exact results right after writes
+			}
 			for i := 0; i < 200; i++ {
 				out, err := e.ddb.Query(e.ctx, &in)
 				Expect(err).NotTo(HaveOccurred())
@@ -103,7 +106,7 @@ func (e *env) paginationSpecs() {
 		})
 
 		It("LastEvaluatedKey is the key of the last item returned", func() {
-			out, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: t, KeyConditionExpression: aws.String("pk = :p"),
+			out, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: t, ConsistentRead: aws.Bool(true), KeyConditionExpression: aws.String("pk = :p"),
 				ExpressionAttributeValues: item(":p", S("P")), Limit: aws.Int32(4)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(plainItem(out.LastEvaluatedKey)).To(Equal(plainItem(item("pk", S("P"), "sk", N("4")))))
@@ -133,7 +136,7 @@ func (e *env) paginationSpecs() {
 		})
 
 		It("ExclusiveStartKey may name a key that does not exist", func() {
-			out, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: t, KeyConditionExpression: aws.String("pk = :p"),
+			out, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: t, ConsistentRead: aws.Bool(true), KeyConditionExpression: aws.String("pk = :p"),
 				ExpressionAttributeValues: item(":p", S("P")), ExclusiveStartKey: item("pk", S("P"), "sk", N("10.5")), Limit: aws.Int32(2)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(out.Items).To(HaveLen(2))
@@ -149,7 +152,7 @@ func (e *env) paginationSpecs() {
 		})
 
 		It("Select COUNT also stops at 1 MB per page", func() {
-			out, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: big, KeyConditionExpression: aws.String("pk = :p"),
+			out, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: big, ConsistentRead: aws.Bool(true), KeyConditionExpression: aws.String("pk = :p"),
 				ExpressionAttributeValues: item(":p", S("B")), Select: types.SelectCount})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(out.Count).To(BeNumerically("<", bigItems))
@@ -157,7 +160,7 @@ func (e *env) paginationSpecs() {
 		})
 
 		It("a Scan page stops at 1 MB even without Limit", func() {
-			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: big})
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: big, ConsistentRead: aws.Bool(true)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(len(out.Items)).To(BeNumerically("<", bigItems))
 			Expect(out.LastEvaluatedKey).NotTo(BeEmpty())
@@ -165,7 +168,7 @@ func (e *env) paginationSpecs() {
 
 		It("a filter does not lift the 1 MB page limit", func() {
 			// The limit applies to data read, before the filter (Query.FilterExpression).
-			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: big, FilterExpression: aws.String("sk > :z"),
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: big, ConsistentRead: aws.Bool(true), FilterExpression: aws.String("sk > :z"),
 				ExpressionAttributeValues: item(":z", N("100"))})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(out.Items).To(BeEmpty())
@@ -176,7 +179,7 @@ func (e *env) paginationSpecs() {
 		DescribeTable("Scan pages with Limit return every item once",
 			func(limit int32) {
 				var all []string
-				in := &dynamodb.ScanInput{TableName: t, Limit: aws.Int32(limit)}
+				in := &dynamodb.ScanInput{TableName: t, Limit: aws.Int32(limit), ConsistentRead: aws.Bool(true)}
 				for i := 0; i < 200; i++ {
 					out, err := e.ddb.Scan(e.ctx, in)
 					Expect(err).NotTo(HaveOccurred())
@@ -198,7 +201,7 @@ func (e *env) paginationSpecs() {
 		)
 
 		It("the SDK paginator walks a Query to the end", func() {
-			p := dynamodb.NewQueryPaginator(e.ddb, &dynamodb.QueryInput{TableName: t, KeyConditionExpression: aws.String("pk = :p"),
+			p := dynamodb.NewQueryPaginator(e.ddb, &dynamodb.QueryInput{TableName: t, ConsistentRead: aws.Bool(true), KeyConditionExpression: aws.String("pk = :p"),
 				ExpressionAttributeValues: item(":p", S("P")), Limit: aws.Int32(6)})
 			var all []string
 			for p.HasMorePages() {
@@ -214,7 +217,7 @@ func (e *env) paginationSpecs() {
 		It("LastEvaluatedKey holds the whole key even when the projection leaves it out", func() {
 			// API_Query LastEvaluatedKey: "The primary key of the item where the
 			// operation stopped".
-			out, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: t, KeyConditionExpression: aws.String("pk = :p"),
+			out, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: t, ConsistentRead: aws.Bool(true), KeyConditionExpression: aws.String("pk = :p"),
 				ExpressionAttributeValues: item(":p", S("P")), Limit: aws.Int32(2), ProjectionExpression: aws.String("odd")})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(out.Items[0]).NotTo(HaveKey("sk"))
@@ -222,7 +225,7 @@ func (e *env) paginationSpecs() {
 		})
 
 		It("Select COUNT pages add up to the total", func() {
-			in := &dynamodb.QueryInput{TableName: t, KeyConditionExpression: aws.String("pk = :p"),
+			in := &dynamodb.QueryInput{TableName: t, ConsistentRead: aws.Bool(true), KeyConditionExpression: aws.String("pk = :p"),
 				ExpressionAttributeValues: item(":p", S("P")), Limit: aws.Int32(6), Select: types.SelectCount}
 			total := int32(0)
 			for i := 0; i < 50; i++ {
@@ -238,7 +241,7 @@ func (e *env) paginationSpecs() {
 		})
 
 		It("the SDK paginator walks a Scan to the end", func() {
-			p := dynamodb.NewScanPaginator(e.ddb, &dynamodb.ScanInput{TableName: t, Limit: aws.Int32(4)})
+			p := dynamodb.NewScanPaginator(e.ddb, &dynamodb.ScanInput{TableName: t, Limit: aws.Int32(4), ConsistentRead: aws.Bool(true)})
 			count := 0
 			for pages := 0; p.HasMorePages() && pages < 100; pages++ {
 				out, err := p.NextPage(e.ctx)
@@ -249,7 +252,7 @@ func (e *env) paginationSpecs() {
 		})
 
 		It("a Scan's LastEvaluatedKey is the key of its last item", func() {
-			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, Limit: aws.Int32(3)})
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, Limit: aws.Int32(3), ConsistentRead: aws.Bool(true)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(out.Items).To(HaveLen(3))
 			last := out.Items[2]
@@ -258,7 +261,7 @@ func (e *env) paginationSpecs() {
 
 		It("an ExclusiveStartKey from another partition is rejected", func() {
 			// API_Query: the start key must belong to the queried partition.
-			_, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: t, KeyConditionExpression: aws.String("pk = :p"),
+			_, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: t, ConsistentRead: aws.Bool(true), KeyConditionExpression: aws.String("pk = :p"),
 				ExpressionAttributeValues: item(":p", S("P")), ExclusiveStartKey: item("pk", S("other"), "sk", N("1"))})
 			Expect(err).To(beAPIError(errValidation))
 		})

@@ -96,14 +96,14 @@ func (e *env) projectionSpecs() {
 		})
 
 		It("Query applies the projection to every item", func() {
-			out, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: h, KeyConditionExpression: aws.String("pk = :k"),
+			out, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: h, ConsistentRead: aws.Bool(true), KeyConditionExpression: aws.String("pk = :k"),
 				ExpressionAttributeValues: item(":k", S(k)), ProjectionExpression: aws.String("a, m.x")})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(plainItems(out.Items)).To(Equal(plainItems([]map[string]av{item("a", S("A"), "m", M(item("x", N("1"))))})))
 		})
 
 		It("Scan applies the projection to every item", func() {
-			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: h, ProjectionExpression: aws.String("pk, l[2]"),
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: h, ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("pk, l[2]"),
 				FilterExpression: aws.String("pk = :k"), ExpressionAttributeValues: item(":k", S(k))})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(plainItems(out.Items)).To(Equal(plainItems([]map[string]av{item("pk", S(k), "l", L(S("l2")))})))
@@ -112,7 +112,7 @@ func (e *env) projectionSpecs() {
 		It("a filter may use attributes the projection leaves out", func() {
 			// Expressions.ProjectionExpressions / Query FilterExpression: the filter
 			// sees the whole item, the projection shapes the result.
-			out, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: h, KeyConditionExpression: aws.String("pk = :k"),
+			out, err := e.ddb.Query(e.ctx, &dynamodb.QueryInput{TableName: h, ConsistentRead: aws.Bool(true), KeyConditionExpression: aws.String("pk = :k"),
 				FilterExpression: aws.String("b = :two"), ExpressionAttributeValues: item(":k", S(k), ":two", N("2")),
 				ProjectionExpression: aws.String("a")})
 			Expect(err).NotTo(HaveOccurred())

@@ -58,6 +58,11 @@ func (e *env) querySpecs() {
 			if in.TableName == nil {
 				in.TableName = qn
 			}
+			if in.ConsistentRead == nil {
+				// Exact expectations right after writes need strong reads
+				// (an eventually consistent read may miss a recent write).
+				in.ConsistentRead = aws.Bool(true)
+			}
 			return e.ddb.Query(e.ctx, in)
 		}
 		sks := func(items []map[string]av) []string {

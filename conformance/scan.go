@@ -33,6 +33,9 @@ func (e *env) scanSpecs() {
 		scanAll := func(in *dynamodb.ScanInput) ([]string, int32, int32) {
 			GinkgoHelper()
 			in.TableName = t
+			if in.ConsistentRead == nil {
+				in.ConsistentRead = aws.Bool(true) // exact results right after writes
+			}
 			var keys []string
 			var count, scanned int32
 			for pages := 0; pages < 1000; pages++ {
@@ -60,7 +63,7 @@ func (e *env) scanSpecs() {
 		})
 
 		It("an empty table scans to nothing without LastEvaluatedKey", func() {
-			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: empty})
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: empty, ConsistentRead: aws.Bool(true)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(out.Items).To(BeEmpty())
 			Expect(out.Count).To(BeZero())
@@ -81,14 +84,14 @@ func (e *env) scanSpecs() {
 		})
 
 		It("Select COUNT counts without returning items", func() {
-			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, Select: types.SelectCount})
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, ConsistentRead: aws.Bool(true), Select: types.SelectCount})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(out.Items).To(BeEmpty())
 			Expect(out.Count).To(BeEquivalentTo(n))
 		})
 
 		It("a projection shapes every item", func() {
-			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, ProjectionExpression: aws.String("v")})
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("v")})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(out.Items).To(HaveLen(n))
 			for _, it := range out.Items {
@@ -98,7 +101,7 @@ func (e *env) scanSpecs() {
 		})
 
 		It("Limit caps ScannedCount and returns LastEvaluatedKey", func() {
-			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, Limit: aws.Int32(7)})
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, ConsistentRead: aws.Bool(true), Limit: aws.Int32(7)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(out.Items).To(HaveLen(7))
 			Expect(out.ScannedCount).To(BeEquivalentTo(7))
@@ -114,7 +117,7 @@ func (e *env) scanSpecs() {
 
 		It("items of one partition come back in sort key order", func() {
 			// Partitions are stored sorted by sort key (HowItWorks.Partitions).
-			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, FilterExpression: aws.String("pk = :p"), ExpressionAttributeValues: item(":p", S("p3"))})
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, ConsistentRead: aws.Bool(true), FilterExpression: aws.String("pk = :p"), ExpressionAttributeValues: item(":p", S("p3"))})
 			Expect(err).NotTo(HaveOccurred())
 			var got []string
 			for _, it := range out.Items {
@@ -176,14 +179,14 @@ func (e *env) scanSpecs() {
 		)
 
 		It("Select ALL_ATTRIBUTES returns whole items", func() {
-			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, Select: types.SelectAllAttributes,
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, ConsistentRead: aws.Bool(true), Select: types.SelectAllAttributes,
 				FilterExpression: aws.String("sk = :s"), ExpressionAttributeValues: item(":s", N("4"))})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(plainItems(out.Items)).To(Equal(plainItems([]map[string]av{item("pk", S("p4"), "sk", N("4"), "v", N("4"), "odd", BOOL(false))})))
 		})
 
 		It("Limit with a filter: Count never exceeds ScannedCount", func() {
-			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, Limit: aws.Int32(10),
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, ConsistentRead: aws.Bool(true), Limit: aws.Int32(10),
 				FilterExpression: aws.String("odd = :t"), ExpressionAttributeValues: item(":t", BOOL(true))})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(out.ScannedCount).To(BeEquivalentTo(10))
@@ -210,7 +213,7 @@ func (e *env) scanSpecs() {
 		})
 
 		It("a projection with name placeholders", func() {
-			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, ProjectionExpression: aws.String("#o"),
+			out, err := e.ddb.Scan(e.ctx, &dynamodb.ScanInput{TableName: t, ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("#o"),
 				ExpressionAttributeNames: map[string]string{"#o": "odd"}, Limit: aws.Int32(3)})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(out.Items).To(HaveLen(3))

@@ -111,7 +111,7 @@ const (
 var relNames = map[uint8]string{relWW: "ww", relWR: "wr", relRW: "rw"}
 
 type laTxn struct {
-	pair    history.Pair
+	pair    *history.Pair
 	inGraph bool
 }
 
@@ -197,11 +197,12 @@ func CheckListAppend(pairs []history.Pair) ListAppendResult {
 			res.Examples = append(res.Examples, a)
 		}
 	}
-	var txns []laTxn
+	txns := make([]laTxn, 0, len(pairs))
 	writer := map[appendKey]int{} // element -> txn
 	reads := map[int][]laRead{}
 	keys := map[int]bool{}
-	for _, p := range pairs {
+	for i := range pairs {
+		p := &pairs[i]
 		if p.Invoke.F != history.Txn {
 			continue
 		}
@@ -235,22 +236,27 @@ func CheckListAppend(pairs []history.Pair) ListAppendResult {
 			}
 		}
 		ok := true
+		var longestBy int
 		for _, r := range rs {
+			if len(r.list) == len(longest) {
+				longestBy = r.txn
+			}
 			if !isPrefix(r.list, longest) {
 				if ok {
 					report(Anomaly{Name: IncompatibleOrder, Key: k, Txns: []int{idx(r.txn)}, Reads: [][]int64{r.list, longest}})
 				}
 				ok = false
-			}
-			seen := map[int64]bool{}
-			for _, e := range r.list {
-				if seen[e] {
+				dups(r.list, func(e int64) {
 					report(Anomaly{Name: Duplicate, Key: k, Element: history.Int(e), Txns: []int{idx(r.txn)}})
-					break
-				}
-				seen[e] = true
+				})
 			}
 		}
+		// A prefix of the longest read has a duplicate only if the longest
+		// has it.
+		dups(longest, func(e int64) {
+			report(Anomaly{Name: Duplicate, Key: k, Element: history.Int(e), Txns: []int{idx(longestBy)}})
+			ok = false
+		})
 		for _, e := range longest {
 			w, found := writer[appendKey{k, e}]
 			switch {
@@ -340,6 +346,18 @@ func CheckListAppend(pairs []history.Pair) ListAppendResult {
 	res.Unknown = len(res.Anomalies) == 0 && len(res.KeysWithoutFinalRead) > 0
 	res.Valid = len(res.Anomalies) == 0 && !res.Unknown
 	return res
+}
+
+// dups calls found for the first element that occurs twice in l, if any.
+func dups(l []int64, found func(e int64)) {
+	seen := make(map[int64]bool, len(l))
+	for _, e := range l {
+		if seen[e] {
+			found(e)
+			return
+		}
+		seen[e] = true
+	}
 }
 
 func isPrefix(a, b []int64) bool { return len(a) <= len(b) && slices.Equal(a, b[:len(a)]) }

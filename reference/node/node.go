@@ -162,7 +162,7 @@ func New(ctx context.Context, o Options) (*Node, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/internal/", router.Handler(n))
 	mux.HandleFunc("GET /admin/status", n.serveStatus)
-	mux.Handle("/", freshCatalog{n: n, h: api.New(n.cat, api.Options{Logger: o.Logger})})
+	mux.Handle("/", freshCatalog{h: api.New(n.cat, api.Options{Logger: o.Logger}), sync: n.syncCatalog})
 	n.handler = mux
 	return n, nil
 }

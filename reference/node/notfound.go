@@ -16,9 +16,15 @@ import (
 // a moment ago is never reported missing here — as after CreateTable on
 // DynamoDB, where the next DescribeTable finds the table. Repeating such a
 // request is safe: a request on a missing table changed nothing.
+//
+// Only answers with status 400 (where ResourceNotFoundException lives) are
+// held back to be inspected; every other answer streams straight to the
+// client, so the hot path copies no response.
 type freshCatalog struct {
-	n *Node
 	h http.Handler
+	// sync returns once the local catalog shows every committed change
+	// (Node.syncCatalog).
+	sync func(ctx context.Context) error
 }
 
 func (f freshCatalog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -31,47 +37,72 @@ func (f freshCatalog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read body: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	rec := &recorder{header: http.Header{}}
+	hw := &holdBadRequest{w: w, header: http.Header{}}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	f.h.ServeHTTP(rec, r)
-	if rec.code == http.StatusBadRequest && bytes.Contains(rec.body.Bytes(), []byte("ResourceNotFoundException")) {
+	f.h.ServeHTTP(hw, r)
+	if !hw.held {
+		return // already sent
+	}
+	if bytes.Contains(hw.body.Bytes(), []byte("ResourceNotFoundException")) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		err := f.n.syncCatalog(ctx)
+		err := f.sync(ctx)
 		cancel()
 		if err == nil {
-			rec = &recorder{header: http.Header{}}
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			f.h.ServeHTTP(rec, r)
+			f.h.ServeHTTP(w, r) // the final answer, whatever it is
+			return
 		}
 	}
-	for k, v := range rec.header {
-		w.Header()[k] = v
-	}
-	if rec.code == 0 {
-		rec.code = http.StatusOK
-	}
-	w.WriteHeader(rec.code)
-	_, _ = w.Write(rec.body.Bytes())
+	hw.flush()
 }
 
-// recorder buffers a response.
-type recorder struct {
+// holdBadRequest is a ResponseWriter that passes an answer through to w,
+// unless its status is 400 Bad Request: then it keeps the header and body
+// until flush.
+type holdBadRequest struct {
+	w      http.ResponseWriter
 	header http.Header
-	code   int
+	code   int // 0 until the status is known
+	held   bool
 	body   bytes.Buffer
 }
 
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.code == 0 {
-		r.code = http.StatusOK
+func (h *holdBadRequest) Header() http.Header { return h.header }
+
+func (h *holdBadRequest) WriteHeader(code int) {
+	if h.code != 0 {
+		return
 	}
-	return r.body.Write(b)
+	h.code = code
+	if code == http.StatusBadRequest {
+		h.held = true
+		return
+	}
+	dst := h.w.Header()
+	for k, v := range h.header {
+		dst[k] = v
+	}
+	h.w.WriteHeader(code)
 }
-func (r *recorder) WriteHeader(code int) {
-	if r.code == 0 {
-		r.code = code
+
+func (h *holdBadRequest) Write(b []byte) (int, error) {
+	if h.code == 0 {
+		h.WriteHeader(http.StatusOK)
 	}
+	if h.held {
+		return h.body.Write(b)
+	}
+	return h.w.Write(b)
+}
+
+// flush sends a held answer.
+func (h *holdBadRequest) flush() {
+	dst := h.w.Header()
+	for k, v := range h.header {
+		dst[k] = v
+	}
+	h.w.WriteHeader(h.code)
+	_, _ = h.w.Write(h.body.Bytes())
 }
 
 // syncCatalog returns once the local catalog reflects every catalog change

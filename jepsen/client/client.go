@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -76,6 +77,9 @@ func (c Client) Do(ctx context.Context, inv history.Op) history.Op {
 		return out
 	}
 	out.Type = history.Classify(err)
+	if errors.Is(err, errNotSent) {
+		out.Type = history.Fail
+	}
 	if err != nil {
 		out.Error = err.Error()
 	}

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -14,6 +15,10 @@ import (
 
 // ListAttr is the list attribute of the list-append workload.
 const ListAttr = "l"
+
+// errNotSent marks an operation the client refused before sending
+// anything: it certainly did not happen (fail).
+var errNotSent = errors.New("not sent")
 
 // doTxn executes a transactional operation (Transfer, ReadAll, Txn) and
 // fills the reads of out.Txn when it succeeds.
@@ -29,15 +34,15 @@ func (c Client) doTxn(ctx context.Context, out *history.Op) error {
 	}
 	switch {
 	case len(out.Txn) == 0:
-		return fmt.Errorf("client: empty transaction")
+		return fmt.Errorf("client: empty transaction: %w", errNotSent)
 	case reads > 0 && writes > 0:
-		return fmt.Errorf("client: DynamoDB transactions either read or write, not both: %s", history.TxnString(out.Txn))
+		return fmt.Errorf("client: DynamoDB transactions either read or write, not both: %s: %w", history.TxnString(out.Txn), errNotSent)
 	case writes > 0:
 		items := make([]types.TransactWriteItem, len(out.Txn))
 		for i, m := range out.Txn {
 			u, err := c.update(m)
 			if err != nil {
-				return err
+				return fmt.Errorf("%w: %w", err, errNotSent)
 			}
 			items[i] = types.TransactWriteItem{Update: u}
 		}

@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"time"
+	"weak"
 )
 
 // Background configures the work a Handler does between requests.
@@ -24,6 +26,10 @@ type background struct {
 	done   sync.WaitGroup
 }
 
+// startBackground starts the background goroutines. They hold the Handler
+// only weakly: a Handler that is dropped without Close (a server that does
+// not call it) stops its background work once it is garbage collected,
+// instead of working on a stopped engine forever.
 func (h *Handler) startBackground(o Background) {
 	if o.Disabled {
 		return
@@ -32,14 +38,30 @@ func (h *Handler) startBackground(o Background) {
 		o.Interval = time.Second
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h.bg = &background{cancel: cancel}
-	h.bg.done.Add(2)
-	go func() {
-		defer h.bg.done.Done()
-		h.feedLoop(ctx)
+	bg := &background{cancel: cancel}
+	h.bg = bg
+	wp := weak.Make(h)
+	kick := h.gsi.kick
+	bg.done.Add(2)
+	go func() { // GSI feeder, woken by writes
+		defer bg.done.Done()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-kick:
+				h := wp.Value()
+				if h == nil {
+					return
+				}
+				if err := h.feedGSIs(ctx); err != nil && ctx.Err() == nil {
+					h.log.Warn("gsi feeder", "err", err)
+				}
+			}
+		}
 	}()
-	go func() {
-		defer h.bg.done.Done()
+	go func() { // periodic passes
+		defer bg.done.Done()
 		tick := time.NewTicker(o.Interval)
 		defer tick.Stop()
 		for {
@@ -47,10 +69,15 @@ func (h *Handler) startBackground(o Background) {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
+				h := wp.Value()
+				if h == nil {
+					return
+				}
 				h.RunBackgroundOnce(ctx)
 			}
 		}
 	}()
+	runtime.AddCleanup(h, func(stop context.CancelFunc) { stop() }, cancel)
 }
 
 // RunBackgroundOnce runs one pass of every background task: transaction

@@ -200,18 +200,3 @@ func (h *Handler) gsiTree(t *catalog.Table, gi *catalog.GlobalIndex) (*partition
 	}
 	return tree, nil
 }
-
-// feedLoop runs the feeder whenever a change is recorded (and on every
-// background pass), until ctx ends.
-func (h *Handler) feedLoop(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-h.gsi.kick:
-			if err := h.feedGSIs(ctx); err != nil && ctx.Err() == nil {
-				h.log.Warn("gsi feeder", "err", err)
-			}
-		}
-	}
-}

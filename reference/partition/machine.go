@@ -121,8 +121,8 @@ func (m Machine) Restore(index uint64, b []byte) error {
 }
 
 // Digest returns a hash of the partition's contents (keys and items, in key
-// order, maps with sorted names): equal digests mean equal data, whatever
-// the replica.
+// order, maps with sorted names, then prepared transaction writes): equal
+// digests mean equal data, whatever the replica.
 func (s *State) Digest() string {
 	h := sha256.New()
 	var buf []byte
@@ -132,6 +132,17 @@ func (s *State) Digest() string {
 		h.Write(buf)
 		return true
 	})
+	// Prepared transaction writes are state too: replicas must agree on
+	// them (after a quiet period there should be none).
+	for _, c := range s.PreparedCommands() {
+		buf = append(buf[:0], "prepared:"...)
+		buf = append(buf, c.Txn.ID...)
+		buf = append(buf, s.schema.Key(c.Key)...)
+		if c.Item != nil {
+			buf = appendCanonical(buf, value.Value{T: value.M, Map: c.Item})
+		}
+		h.Write(buf)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 

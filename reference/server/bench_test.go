@@ -3,10 +3,12 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -135,4 +137,80 @@ func BenchmarkEndpoint(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkReadsAtScale: a Query returning a page of 1,000 items (one
+// partition key, 1,000 sort keys, ~200 bytes each) and a full Scan of
+// 100,000 items (all pages), through the handler.
+//
+//	go test ./reference/server -run '^$' -bench ReadsAtScale -benchtime 20x
+func BenchmarkReadsAtScale(b *testing.B) {
+	srv, err := Start(context.Background(), Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	h := api.New(srv.Catalog(), api.Options{})
+	do := func(op string, body []byte) []byte {
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("%s: %d %s", op, rec.Code, rec.Body.String())
+		}
+		return rec.Body.Bytes()
+	}
+	do("CreateTable", []byte(`{"TableName":"qry","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],`+
+		`"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"BillingMode":"PAY_PER_REQUEST"}`))
+	pad := strings.Repeat("v", 180)
+	batch := func(items []string) {
+		do("BatchWriteItem", []byte(`{"RequestItems":{"qry":[`+strings.Join(items, ",")+`]}}`))
+	}
+	var items []string
+	for i := 0; i < 100000; i++ {
+		pk := fmt.Sprintf("p%d", i/1000) // 100 partition keys of 1,000 items
+		items = append(items, fmt.Sprintf(`{"PutRequest":{"Item":{"pk":{"S":"%s"},"sk":{"N":"%d"},"v":{"S":"%s"}}}}`, pk, i%1000, pad))
+		if len(items) == 25 {
+			batch(items)
+			items = items[:0]
+		}
+	}
+	b.Run("Query1000", func(b *testing.B) {
+		body := []byte(`{"TableName":"qry","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"p42"}}}`)
+		for b.Loop() {
+			out := do("Query", body)
+			if !bytes.Contains(out, []byte(`"Count":1000,`)) {
+				b.Fatalf("page is not 1000 items: %.200s", out[len(out)-200:])
+			}
+		}
+	})
+	b.Run("FullScan100k", func(b *testing.B) {
+		for b.Loop() {
+			total, pages := 0, 0
+			start := ""
+			for {
+				body := `{"TableName":"qry"` + start + `}`
+				out := do("Scan", []byte(body))
+				var page struct {
+					Count            int
+					LastEvaluatedKey map[string]any
+				}
+				if err := json.Unmarshal(out, &page); err != nil {
+					b.Fatal(err)
+				}
+				total += page.Count
+				pages++
+				if page.LastEvaluatedKey == nil {
+					break
+				}
+				lek, _ := json.Marshal(page.LastEvaluatedKey)
+				start = `,"ExclusiveStartKey":` + string(lek)
+			}
+			if total != 100000 {
+				b.Fatalf("scan saw %d items in %d pages", total, pages)
+			}
+			b.ReportMetric(float64(pages), "pages/scan")
+		}
+	})
 }

@@ -25,6 +25,7 @@ type clusterTweaks struct {
 	loss      float64       // loss fault's drop probability (default 0.2)
 	fault     time.Duration // fault length (default 600–900ms)
 	keys      int           // default 4
+	quiet     time.Duration // quiet time before each fault (default 300ms)
 }
 
 func clusterRunWith(t *testing.T, workload string, seed int64, faults []string, d time.Duration, unsafe node.Unsafe, tw clusterTweaks) *Result {
@@ -44,7 +45,7 @@ func clusterRunWith(t *testing.T, workload string, seed int64, faults []string, 
 		Clients: 8, Keys: cmp.Or(tw.keys, 4), Rate: 300, Duration: d, OpTimeout: cmp.Or(tw.opTimeout, 500*time.Millisecond),
 		Nemesis:  nemesis.NewClusterNemesis(c.Nemesis(), nemesis.ClusterOptions{Seed: seed, Loss: tw.loss}),
 		Faults:   faults,
-		Schedule: nemesis.ScheduleOptions{Quiet: 300 * time.Millisecond, MinFault: cmp.Or(tw.fault, 600*time.Millisecond), MaxFault: cmp.Or(tw.fault*3/2, 900*time.Millisecond)},
+		Schedule: nemesis.ScheduleOptions{Quiet: cmp.Or(tw.quiet, 300*time.Millisecond), MinFault: cmp.Or(tw.fault, 600*time.Millisecond), MaxFault: cmp.Or(tw.fault*3/2, 900*time.Millisecond)},
 		Converge: c.WaitConverged, HealTimeout: 30 * time.Second, FinalTimeout: 30 * time.Second,
 		CheckTimeout: time.Minute,
 	}, nil)

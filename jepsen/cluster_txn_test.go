@@ -15,9 +15,14 @@ func TestClusterTxnSafe(t *testing.T) {
 	faults := []string{nemesis.PartitionZone, nemesis.Kill, nemesis.KillLeader}
 	for i, w := range []string{Bank, ListAppend} {
 		t.Run(w, func(t *testing.T) {
-			// Eight accounts for eight clients: with four, most transfers
-			// and reads are canceled by conflicts with one another.
-			res := clusterRunWith(t, w, int64(400+i), faults, 6*time.Second, node.Unsafe{}, clusterTweaks{keys: 8})
+			// Eight accounts for eight clients (with four, most transfers and
+			// reads are canceled by conflicts with one another), a second
+			// between faults for the cluster to recover and settle the
+			// transactions a fault cut off, and a client timeout of a second:
+			// on a busy machine shorter ones leave few operations that
+			// succeed, and the checkers would judge little.
+			tw := clusterTweaks{keys: 8, quiet: time.Second, opTimeout: time.Second}
+			res := clusterRunWith(t, w, int64(400+i), faults, 8*time.Second, node.Unsafe{}, tw)
 			t.Log(Summary(res))
 			if res.Verdict != Valid || res.Replicas != "equal" {
 				t.Fatalf("verdict %s, replicas %s", res.Verdict, res.Replicas)

@@ -162,6 +162,15 @@ func (d *durable) compact(path string, fsync bool) error {
 				l.Close()
 				return ferr
 			}
+			// Prepared transaction writes survive compaction: a transaction
+			// decided COMMITTED whose commit has not reached this partition
+			// yet must still find its prepared write after a restart.
+			for _, cmd := range p.State.PreparedCommands() {
+				if err := add(record{Kind: "cmd", Name: t.Name, ID: t.ID, Part: p.ID, Cmd: cmd}); err != nil {
+					l.Close()
+					return err
+				}
+			}
 		}
 	}
 	for _, w := range wait {

@@ -7,6 +7,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/ddbkit/ddbkit/reference/partition"
+	"github.com/ddbkit/ddbkit/reference/value"
 )
 
 // With a data directory, tables and every acknowledged write survive a
@@ -59,5 +62,48 @@ func TestDurableRestart(t *testing.T) {
 			t.Fatal("deleted table came back")
 		}
 		srv2.Close()
+	}
+}
+
+// A prepared transaction write survives restarts (and the compaction each
+// restart does): its commit, arriving later, still installs the item.
+func TestDurablePreparedWriteSurvivesCompaction(t *testing.T) {
+	dir := t.TempDir()
+	srv, c := startServer(t, Options{DataDir: dir})
+	tb := createTable(t, c, "")
+	tbl, err := srv.Catalog().Get(tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := value.Item{"pk": value.Str("tx")}
+	part := tbl.PartitionForKey(k["pk"])
+	prep := &partition.Command{Op: partition.OpPut, Key: k, Item: value.Item{"pk": value.Str("tx"), "v": value.Num("1")},
+		Txn: &partition.TxnStep{ID: "t-1", TS: 10, Phase: partition.TxnPrepare}}
+	if res, err := part.Replica.Propose(bg, prep); err != nil || res.Err != nil {
+		t.Fatalf("prepare: %v %v", err, res.Err)
+	}
+	srv.Close()
+	var srv2 *Server
+	for i := 0; i < 2; i++ {
+		if srv2 != nil {
+			srv2.Close()
+		}
+		srv2, _ = startServer(t, Options{DataDir: dir})
+	}
+	tbl2, err := srv2.Catalog().Get(tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part2 := tbl2.PartitionForKey(k["pk"])
+	if n := len(part2.State.PreparedCommands()); n != 1 {
+		t.Fatalf("%d prepared writes after restart, want 1", n)
+	}
+	commit := &partition.Command{Op: partition.OpPut, Key: k, Txn: &partition.TxnStep{ID: "t-1", TS: 10, Phase: partition.TxnCommit}}
+	if res, err := part2.Replica.Propose(bg, commit); err != nil || res.Err != nil {
+		t.Fatalf("commit: %v %v", err, res.Err)
+	}
+	item, ok := part2.State.Get(tbl2.Schema.Key(k))
+	if !ok || item["v"].Str != "1" {
+		t.Fatalf("committed item after restart = %v", item)
 	}
 }

@@ -59,6 +59,7 @@ type Server struct {
 	cat     *catalog.Catalog
 	durable *durable
 	served  chan error
+	handler *api.Handler     // single-node engine only
 	cluster *cluster.Cluster // Nodes >= 3
 	node    *node.Node       // one node of a multi-process cluster
 	url     string
@@ -105,8 +106,9 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("server: listen %s: %w", o.Addr, err)
 	}
 	s.ln = ln
+	s.handler = api.New(s.cat, api.Options{Logger: o.Logger})
 	s.http = &http.Server{
-		Handler:           api.New(s.cat, api.Options{Logger: o.Logger}),
+		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn),
 	}
@@ -161,6 +163,13 @@ func (s *Server) close() error {
 	err := s.http.Shutdown(ctx)
 	if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
+	}
+	if s.handler != nil {
+		// Stop the background passes (TTL sweeper, transaction recovery)
+		// before the log they write to closes.
+		if herr := s.handler.Close(); herr != nil && err == nil {
+			err = herr
+		}
 	}
 	if derr := s.closeDurable(); derr != nil && err == nil {
 		err = derr

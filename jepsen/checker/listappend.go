@@ -274,8 +274,8 @@ func CheckListAppend(pairs []history.Pair) ListAppendResult {
 			orders[k] = longest
 		}
 	}
-	// The ok transactions never touched a final read of theirs, and
-	// indeterminate ones that turned out to have committed.
+	// The transactions in the graph: the ok ones, and the indeterminate
+	// ones that turned out to have committed.
 	for _, t := range txns {
 		if t.inGraph {
 			res.Transactions++

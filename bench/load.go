@@ -89,23 +89,36 @@ func (b *benchmark) load(ctx context.Context, c driver.Client, tgt Target) (resu
 // operation each).
 func (b *benchmark) writeEach(ctx context.Context, c driver.Client, rec *measure.Recorder, items []driver.Item) error {
 	for _, it := range items {
-		t0 := b.cfg.now()
-		opCtx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
-		err := c.PutItem(opCtx, b.layout.table, it)
-		cancel()
-		if err != nil {
+		backoff := time.Millisecond
+		for attempt := 0; ; attempt++ {
+			t0 := b.cfg.now()
+			opCtx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
+			err := c.PutItem(opCtx, b.layout.table, it)
+			cancel()
+			if err == nil {
+				d := b.cfg.now().Sub(t0)
+				rec.OK(opLoad, d, d)
+				break
+			}
 			typ := driver.ErrorType(err)
 			rec.Fail(opLoad, typ, driver.IsThrottle(typ))
-			return fmt.Errorf("bench: load PutItem: %w", err)
+			if !loadRetryable(typ) || attempt > 50 {
+				return fmt.Errorf("bench: load PutItem: %w", err)
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("bench: load: %w", ctx.Err())
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, 200*time.Millisecond)
 		}
-		d := b.cfg.now().Sub(t0)
-		rec.OK(opLoad, d, d)
 	}
 	return nil
 }
 
-// writeBatch sends one batch until every item is written; a throttle or
-// unprocessed items back off briefly, any other error ends the load.
+// writeBatch sends one batch until every item is written; a throttle, a
+// server error, a timeout or unprocessed items back off briefly and retry;
+// any other error (a validation error, say) ends the load.
 func (b *benchmark) writeBatch(ctx context.Context, c driver.Client, rec *measure.Recorder, items []driver.Item) error {
 	backoff := time.Millisecond
 	for attempt := 0; ; attempt++ {
@@ -116,7 +129,10 @@ func (b *benchmark) writeBatch(ctx context.Context, c driver.Client, rec *measur
 		if err != nil {
 			typ := driver.ErrorType(err)
 			rec.Fail(opLoad, typ, driver.IsThrottle(typ))
-			if !driver.IsThrottle(typ) || attempt > 50 {
+			// Throttles, server errors and timeouts are retried (a batch of
+			// puts is idempotent) a bounded number of times; every failed
+			// attempt is counted in the load phase's errors.
+			if !loadRetryable(typ) || attempt > 50 {
 				return fmt.Errorf("bench: load BatchWriteItem: %w", err)
 			}
 		} else {
@@ -136,4 +152,14 @@ func (b *benchmark) writeBatch(ctx context.Context, c driver.Client, rec *measur
 		}
 		backoff = min(2*backoff, 200*time.Millisecond)
 	}
+}
+
+// loadRetryable reports whether a load batch that failed with errType may
+// be sent again.
+func loadRetryable(errType string) bool {
+	switch errType {
+	case "InternalServerError", "ServiceUnavailableException", "ServiceUnavailable", "context", "transport":
+		return true
+	}
+	return driver.IsThrottle(errType)
 }

@@ -47,6 +47,7 @@ func Check(res *Result, checkTimeout time.Duration, opsEnd time.Duration) {
 			worse(Unknown)
 		}
 	case Bank:
+		res.Cancellations = cancellations(pairs)
 		b := checker.CheckBank(pairs, bankOptions(paramInt(res.Params, "accounts")))
 		res.Bank = &b
 		if b.ErrorCount > 0 {
@@ -55,6 +56,7 @@ func Check(res *Result, checkTimeout time.Duration, opsEnd time.Duration) {
 			worse(Unknown)
 		}
 	case ListAppend:
+		res.Cancellations = cancellations(pairs)
 		la := checker.CheckListAppend(pairs)
 		res.ListAppend = &la
 		if len(la.Anomalies) > 0 {

@@ -45,6 +45,9 @@ type Result struct {
 	Counter    *checker.CounterResult    `json:"counter,omitempty"`
 	Bank       *checker.BankResult       `json:"bank,omitempty"`
 	ListAppend *checker.ListAppendResult `json:"list_append,omitempty"`
+	// Cancellations counts why transactional operations failed (reason
+	// codes of TransactionCanceledException, and the like).
+	Cancellations map[string]int `json:"cancellations,omitempty"`
 
 	// History is the recorded history (not in results.json: see
 	// history.jsonl).

@@ -80,6 +80,9 @@ func Summary(r *Result) string {
 			fmt.Fprintf(&b, "  no final read for keys %v\n", c.KeysWithoutFinalRead)
 		}
 	}
+	if len(r.Cancellations) > 0 {
+		fmt.Fprintf(&b, "failed transactions by reason: %s\n", formatCounts(r.Cancellations))
+	}
 	if bank := r.Bank; bank != nil {
 		fmt.Fprintf(&b, "%s\n", bank)
 		for _, e := range bank.Errors[:min(len(bank.Errors), 10)] {

@@ -55,7 +55,7 @@ func WriteEDN(w io.Writer, ops []Op) error {
 		}
 		fmt.Fprintf(&b, "], :time %d, :ddbkit/index %d", op.Time, op.Index)
 		if op.Error != "" {
-			fmt.Fprintf(&b, ", :error %s", strconv.Quote(op.Error))
+			fmt.Fprintf(&b, ", :error %s", ednString(op.Error))
 		}
 		b.WriteString("}\n")
 		if _, err := bw.WriteString(b.String()); err != nil {
@@ -74,4 +74,26 @@ func deref(v *int64) int64 {
 		return 0
 	}
 	return *v
+}
+
+// ednString quotes s as an EDN string: backslash and double quote escaped,
+// other control characters as \uXXXX (EDN has no \x or \a escapes).
+func ednString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }

@@ -33,3 +33,17 @@ func TestWriteEDN(t *testing.T) {
 		t.Fatal("a bank micro-operation was exported as list-append")
 	}
 }
+
+func TestEDNString(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"plain", `"plain"`},
+		{`say "hi" \ bye`, `"say \"hi\" \\ bye"`},
+		{"line\nbreak\ttab\x01", `"line\nbreak\u0009tab\u0001"`},
+		{"bad \xff byte é", `"bad ` + "\uFFFD" + ` byte é"`},
+	}
+	for _, c := range cases {
+		if got := ednString(c.in); got != c.want {
+			t.Errorf("ednString(%q) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}

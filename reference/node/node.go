@@ -53,7 +53,10 @@ type Options struct {
 	Peers router.Peers
 	// Partitions is the number of partitions of a new table (default 4).
 	Partitions int
-	// Raft timing (replica.Options defaults when zero) and snapshots.
+	// Raft timing (replica.Options defaults when zero) and snapshots:
+	// SnapshotEvery is the interval of node 1 (and 4, 7, ...); the nodes
+	// of the other zones use 1.25× and 1.5× it, so that the replicas of a
+	// partition do not all snapshot at once (see snapshotEvery).
 	TickInterval  time.Duration
 	ElectionTicks int
 	SnapshotEvery uint64
@@ -132,7 +135,7 @@ func New(ctx context.Context, o Options) (*Node, error) {
 		return nil, fmt.Errorf("node %d: open store: %w", o.ID, err)
 	}
 	rn, err := replica.NewNode(replica.Options{ID: o.ID, Store: st, TickInterval: o.TickInterval,
-		ElectionTicks: o.ElectionTicks, SnapshotEvery: o.SnapshotEvery,
+		ElectionTicks: o.ElectionTicks, SnapshotEvery: snapshotEvery(o.SnapshotEvery, o.ID),
 		Rand: mrand.New(mrand.NewPCG(o.Seed, o.ID)), Logger: o.Logger})
 	if err != nil {
 		_ = st.Close()

@@ -64,7 +64,7 @@ type Anomaly struct {
 	Reads   [][]int64 `json:"reads,omitempty"`
 }
 
-// Step is one edge of a cycle: From depends on nothing, To on From.
+// Step is one edge of a cycle: To depends on From through Rel on Key.
 type Step struct {
 	From int    `json:"from"`
 	To   int    `json:"to"`

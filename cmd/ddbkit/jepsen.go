@@ -29,6 +29,7 @@ func newJepsenCmd() *cobra.Command {
 		cfg               jepsen.Config
 		faults            string
 		startCmd, stopCmd string
+		clusterDir        string
 		endpoint, region  string
 		out               string
 		quiet, fmin, fmax time.Duration
@@ -67,7 +68,29 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 				cfg.Seed = time.Now().UnixNano() % 1_000_000_000
 			}
 			var nem nemesis.Nemesis = nemesis.None{}
-			if endpoint == "" {
+			if clusterDir != "" {
+				// A multi-process cluster of scripts/cluster.sh: process
+				// faults through the script, digests from /admin/status.
+				if unsafe.Any() {
+					return &exitError{1, fmt.Errorf("jepsen: --unsafe-* modes apply to the embedded engine only")}
+				}
+				sc := &nemesis.ScriptCluster{Script: filepath.Join("scripts", "cluster.sh"), Dir: clusterDir}
+				nodes := sc.Nodes()
+				if len(nodes) == 0 {
+					return &exitError{1, fmt.Errorf("jepsen: no cluster in %s (scripts/cluster.sh start --dir %s)", clusterDir, clusterDir)}
+				}
+				if endpoint == "" {
+					urls, err := sc.URLs(ctx)
+					if err != nil {
+						return &exitError{1, err}
+					}
+					endpoint = urls[0] // every node routes any request
+				}
+				nem = nemesis.Restricted{Nemesis: nemesis.NewClusterNemesis(sc, nemesis.ClusterOptions{Seed: cfg.Seed}), Only: nemesis.ProcessFaults}
+				cfg.Converge = sc.Converged
+				cfg.Endpoint = fmt.Sprintf("multi-process reference cluster (%d nodes, scripts/cluster.sh --dir %s) %s", len(nodes), clusterDir, endpoint)
+				log.Info("jepsen: target", "endpoint", cfg.Endpoint)
+			} else if endpoint == "" {
 				srv, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", Nodes: nodes, Seed: uint64(cfg.Seed), Unsafe: unsafe, Logger: log})
 				if err != nil {
 					return fmt.Errorf("jepsen: start embedded reference engine: %w", err)
@@ -131,6 +154,7 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 	f.StringVar(&faults, "nemesis", "", `faults: comma-separated names, "all" or "none" (external endpoints: "hook")`)
 	f.StringVar(&startCmd, "nemesis-start-cmd", "", "shell command that starts a fault on an external system (env: DDBKIT_FAULT, DDBKIT_SEED, DDBKIT_FAULT_INDEX)")
 	f.StringVar(&stopCmd, "nemesis-stop-cmd", "", "shell command that stops the fault")
+	f.StringVar(&clusterDir, "cluster-dir", "", "test the multi-process cluster that scripts/cluster.sh runs in this --dir (process faults: kill, kill-leader, pause, pause-leader)")
 	f.IntVar(&cfg.Clients, "clients", 10, "concurrent clients")
 	f.IntVar(&cfg.Keys, "keys", 10, "objects operated on at a time (bank: the accounts)")
 	f.IntVar(&cfg.OpsPerKey, "ops-per-key", 300, "register, list-append: operations per key before a fresh key replaces it (-1: never)")

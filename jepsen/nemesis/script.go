@@ -87,6 +87,19 @@ func (s *ScriptCluster) Nodes() []Node {
 	return out
 }
 
+// URLs returns the nodes' DynamoDB endpoints, in node order.
+func (s *ScriptCluster) URLs(ctx context.Context) ([]string, error) {
+	nodes, err := s.status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	urls := make([]string, len(nodes))
+	for i, n := range nodes {
+		urls[i] = n.URL
+	}
+	return urls, nil
+}
+
 // PartitionZone, Isolate, Partition and SetLinkFaults are not available on
 // processes that share loopback.
 func (s *ScriptCluster) PartitionZone(context.Context, string) error     { return ErrUnsupported }
@@ -277,3 +290,26 @@ func (s *ScriptCluster) Converged(ctx context.Context) error {
 }
 
 var _ Cluster = (*ScriptCluster)(nil)
+
+// ProcessFaults are the cluster faults a ScriptCluster can inject.
+var ProcessFaults = []string{Kill, KillLeader, Pause, PauseLeader}
+
+// Restricted limits a nemesis to some of its faults (e.g. a ClusterNemesis
+// over a ScriptCluster to ProcessFaults), so "all" means what it can do.
+type Restricted struct {
+	Nemesis
+	Only []string
+}
+
+// Faults implements Nemesis.
+func (r Restricted) Faults() []string {
+	var out []string
+	for _, f := range r.Nemesis.Faults() {
+		for _, o := range r.Only {
+			if f == o {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}

@@ -291,5 +291,13 @@ func (n *Node) fillChild(m *partMachine, w wantGroup) bool {
 		m.State.Apply(0, &partition.Command{Op: partition.OpPut, Key: schema.KeyOnly(item), Item: item})
 		return true
 	})
+	// Prepared transaction writes in the child's range move with it: a
+	// transaction decided COMMITTED whose commit is rerouted from the frozen
+	// parent to this child must find its prepared write here.
+	for _, cmd := range parent.State.PreparedCommands() {
+		if h := value.Hash(cmd.Key[schema.HashKey]); h >= w.info.lo && h <= w.info.hi {
+			m.State.Apply(0, cmd)
+		}
+	}
 	return true
 }

@@ -9,7 +9,17 @@ type dedup struct {
 	applied map[RequestID]uint64 // id -> index it was applied at
 	order   []dedupEntry         // in index order, for eviction
 	results map[RequestID]any
+	// resultOrder holds the ids whose results are still cached. Results
+	// (which hold whole items) are kept only for the last resultWindow
+	// applied ids: a retry arrives within seconds, and caching 100,000
+	// results per group held gigabytes of old item versions. An id applied
+	// earlier still counts as applied (ErrAlreadyApplied), so it is still
+	// never applied twice.
+	resultOrder []RequestID
 }
+
+// resultWindow is how many recent results a group caches for retries.
+const resultWindow = 1024
 
 type dedupEntry struct {
 	id    RequestID
@@ -28,6 +38,13 @@ func (d *dedup) seen(id RequestID) bool {
 func (d *dedup) record(id RequestID, index uint64, result any) {
 	d.applied[id] = index
 	d.results[id] = result
+	d.resultOrder = append(d.resultOrder, id)
+	if n := len(d.resultOrder) - resultWindow; n > 0 {
+		for _, old := range d.resultOrder[:n] {
+			delete(d.results, old)
+		}
+		d.resultOrder = append(d.resultOrder[:0], d.resultOrder[n:]...)
+	}
 	d.order = append(d.order, dedupEntry{id, index})
 	// Evict by log index, so every replica evicts the same ids.
 	i := 0

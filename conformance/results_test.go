@@ -235,3 +235,22 @@ func TestDeclaredScopeIsSkipped(t *testing.T) {
 		}
 	}
 }
+
+// A flaky baseline entry matches both outcomes and reports a failure.
+func TestBaselineFlaky(t *testing.T) {
+	b := &conformance.Baseline{ExpectedFailures: []conformance.ExpectedFailure{{Spec: "a", Reason: "peer flakes", Flaky: true}, {Spec: "b", Reason: "known"}}}
+	for _, state := range []conformance.State{conformance.Passed, conformance.Failed} {
+		d := b.Compare(&conformance.Results{Specs: []conformance.SpecResult{{Name: "a", State: state}, {Name: "b", State: conformance.Failed}}})
+		if !d.OK() {
+			t.Fatalf("flaky spec %v: diff not OK: %+v", state, d)
+		}
+		if (state == conformance.Failed) != (len(d.FlakyFailed) == 1) {
+			t.Fatalf("flaky spec %v: FlakyFailed %v", state, d.FlakyFailed)
+		}
+	}
+	// Non-flaky entries still gate both ways.
+	d := b.Compare(&conformance.Results{Specs: []conformance.SpecResult{{Name: "a", State: conformance.Passed}, {Name: "b", State: conformance.Passed}}})
+	if d.OK() || len(d.UnexpectedPasses) != 1 {
+		t.Fatalf("unexpected pass of a non-flaky entry not reported: %+v", d)
+	}
+}

@@ -7,7 +7,9 @@
 #     operations against the embedded reference engine, with a live progress
 #     line and a report under var/reports/<UTC timestamp>/ (results.json,
 #     report.md, report.html with plots, HdrHistogram interval logs).
-#     Environment: OPERATIONS (1000000), RECORDS (100000), WORKLOAD (a).
+#     Environment: OPERATIONS (1000000), RECORDS (10000), WORKLOAD (a).
+#     (100,000 records currently stall the embedded cluster's load phase:
+#     snapshots of large partitions run on the raft loop; see the session note.)
 #
 #   scripts/bench.sh compare [OUTDIR] [ddbkit bench flags...]
 #     YCSB-A and YCSB-B, each against the reference (embedded), dynalite and
@@ -30,7 +32,7 @@ if [ "${1:-}" != compare ]; then
   mkdir -p "$OUT"
   exec var/bin/ddbkit bench \
     --workload "${WORKLOAD:-a}" \
-    -p recordcount="${RECORDS:-100000}" \
+    -p recordcount="${RECORDS:-10000}" \
     --operations "${OPERATIONS:-1000000}" \
     --out "$OUT" \
     "$@"

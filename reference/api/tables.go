@@ -300,20 +300,30 @@ type tableNameInput struct {
 	TableName *string
 }
 
-func (h *Handler) describeTable(ctx context.Context, body []byte) (any, error) {
+// tableNameRequest decodes and validates the body of an operation whose
+// only input is TableName (DescribeTable, DeleteTable, DescribeTimeToLive).
+func tableNameRequest(body []byte) (string, error) {
 	var in tableNameInput
 	if err := decode(body, &in); err != nil {
-		return nil, err
+		return "", err
 	}
 	if err := tableOpName(in.TableName); err != nil {
-		return nil, err
+		return "", err
 	}
 	var c constraints
 	c.tableName("tableName", in.TableName)
 	if err := c.err(); err != nil {
+		return "", err
+	}
+	return *in.TableName, nil
+}
+
+func (h *Handler) describeTable(ctx context.Context, body []byte) (any, error) {
+	name, err := tableNameRequest(body)
+	if err != nil {
 		return nil, err
 	}
-	t, err := h.cat.Get(*in.TableName)
+	t, err := h.cat.Get(name)
 	if err != nil {
 		return nil, err
 	}
@@ -321,19 +331,11 @@ func (h *Handler) describeTable(ctx context.Context, body []byte) (any, error) {
 }
 
 func (h *Handler) deleteTable(ctx context.Context, body []byte) (any, error) {
-	var in tableNameInput
-	if err := decode(body, &in); err != nil {
+	name, err := tableNameRequest(body)
+	if err != nil {
 		return nil, err
 	}
-	if err := tableOpName(in.TableName); err != nil {
-		return nil, err
-	}
-	var c constraints
-	c.tableName("tableName", in.TableName)
-	if err := c.err(); err != nil {
-		return nil, err
-	}
-	t, err := h.cat.Delete(*in.TableName)
+	t, err := h.cat.Delete(name)
 	if err != nil {
 		return nil, err
 	}

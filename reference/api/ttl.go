@@ -83,19 +83,11 @@ func (h *Handler) updateTimeToLive(ctx context.Context, body []byte) (any, error
 }
 
 func (h *Handler) describeTimeToLive(ctx context.Context, body []byte) (any, error) {
-	var in tableNameInput
-	if err := decode(body, &in); err != nil {
+	name, err := tableNameRequest(body)
+	if err != nil {
 		return nil, err
 	}
-	if err := tableOpName(in.TableName); err != nil {
-		return nil, err
-	}
-	var c constraints
-	c.tableName("tableName", in.TableName)
-	if err := c.err(); err != nil {
-		return nil, err
-	}
-	t, err := h.cat.Get(*in.TableName)
+	t, err := h.cat.Get(name)
 	if err != nil {
 		return nil, err
 	}

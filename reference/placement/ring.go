@@ -7,6 +7,8 @@ import (
 	"hash/fnv"
 	"slices"
 	"sort"
+
+	"github.com/ddbkit/ddbkit/reference/value"
 )
 
 // NodeID names a storage node. It is also the node's raft replica id, so it
@@ -89,17 +91,7 @@ func vnodeToken(id NodeID, i int) uint64 {
 	binary.BigEndian.PutUint64(b[8:], uint64(i))
 	h := fnv.New64a()
 	_, _ = h.Write(b[:])
-	return mix64(h.Sum64())
-}
-
-// mix64 is the splitmix64 finalizer.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
+	return value.Mix64(h.Sum64())
 }
 
 // Nodes returns the members sorted by id.

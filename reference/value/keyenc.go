@@ -91,12 +91,12 @@ func Hash(v Value) uint64 {
 	case B:
 		h.Write(v.Bin)
 	}
-	return mix64(h.Sum64())
+	return Mix64(h.Sum64())
 }
 
-// mix64 is a finalizer (from SplitMix64) that spreads FNV's weak high bits, so
-// hash ranges split evenly.
-func mix64(x uint64) uint64 {
+// Mix64 is a finalizer (from SplitMix64) that spreads FNV's weak high bits, so
+// hash ranges split evenly. The placement ring uses it for its tokens too.
+func Mix64(x uint64) uint64 {
 	x ^= x >> 30
 	x *= 0xbf58476d1ce4e5b9
 	x ^= x >> 27

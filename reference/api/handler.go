@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"hash/crc32"
 	"io"
 	"log/slog"
@@ -255,5 +254,3 @@ func appendAny(b []byte, v any) []byte {
 	}
 	return append(b, enc...)
 }
-
-var _ = fmt.Sprintf

@@ -1,9 +1,6 @@
 package partition
 
 import (
-	"encoding/json"
-	"fmt"
-
 	"github.com/ddbkit/ddbkit/reference/expr"
 	"github.com/ddbkit/ddbkit/reference/value"
 )
@@ -82,18 +79,6 @@ func (c *Command) Prepare() error {
 // together with the request's other expressions to check unused names).
 func (c *Command) SetParsed(cond *expr.Condition, upd *expr.Update) {
 	c.cond, c.upd = cond, upd
-}
-
-// Marshal encodes the command for a replicated log.
-func (c *Command) Marshal() ([]byte, error) { return json.Marshal(c) }
-
-// UnmarshalCommand decodes a command from a replicated log.
-func UnmarshalCommand(b []byte) (*Command, error) {
-	var c Command
-	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("partition: decode command: %w", err)
-	}
-	return &c, nil
 }
 
 // Result is the outcome of applying a command: the item before and after

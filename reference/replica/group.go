@@ -46,8 +46,9 @@ type Group struct {
 }
 
 type proposal struct {
-	id   RequestID
-	done chan outcome // buffered 1
+	id      RequestID
+	decoded any          // the command as the proposer holds it decoded (see ProposeDecoded)
+	done    chan outcome // buffered 1
 }
 
 type outcome struct {
@@ -162,7 +163,16 @@ func (g *Group) Propose(ctx context.Context, cmd []byte) (any, error) {
 // command may or may not be applied: retry with the same id, here or at the
 // new leader, and it is applied at most once (within the dedup window).
 func (g *Group) ProposeRequest(ctx context.Context, id RequestID, cmd []byte) (any, error) {
-	p := &proposal{id: id, done: make(chan outcome, 1)}
+	return g.ProposeDecoded(ctx, id, cmd, nil)
+}
+
+// ProposeDecoded is ProposeRequest for a proposer that also holds cmd
+// decoded: when the command applies on this replica and the state machine
+// is a DecodedApplier, it is applied from decoded instead of decoding cmd
+// again. Other replicas decode cmd as always; decoded must be what cmd
+// decodes to.
+func (g *Group) ProposeDecoded(ctx context.Context, id RequestID, cmd []byte, decoded any) (any, error) {
+	p := &proposal{id: id, decoded: decoded, done: make(chan outcome, 1)}
 	data := encodeProposal(id, cmd)
 	err := g.node.submit(func() {
 		if g.removed {
@@ -317,13 +327,19 @@ func (g *Group) apply(e *pb.Entry) error {
 			return fmt.Errorf("replica: group %d entry %d: %w", g.id, idx, err)
 		}
 		var res any
-		if g.dd.seen(id) {
+		p, proposed := g.pending[id]
+		da, canDecoded := g.sm.(DecodedApplier)
+		switch {
+		case g.dd.seen(id):
 			res = g.dd.result(id)
-		} else {
+		case proposed && p.decoded != nil && canDecoded:
+			res = da.ApplyDecoded(idx, cmd, p.decoded)
+			g.dd.record(id, idx, res)
+		default:
 			res = g.sm.Apply(idx, cmd)
 			g.dd.record(id, idx, res)
 		}
-		if p, ok := g.pending[id]; ok {
+		if proposed {
 			delete(g.pending, id)
 			p.done <- outcome{v: res}
 		}

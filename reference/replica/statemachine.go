@@ -17,3 +17,11 @@ type StateMachine interface {
 	// Restore replaces the state with snap, taken at index.
 	Restore(index uint64, snap []byte) error
 }
+
+// DecodedApplier is a StateMachine that can apply a command the proposer
+// already holds decoded (Group.ProposeDecoded), sparing the leader a decode
+// of its own proposal. ApplyDecoded must have exactly the effect and result
+// of Apply(index, cmd).
+type DecodedApplier interface {
+	ApplyDecoded(index uint64, cmd []byte, decoded any) any
+}

@@ -9,8 +9,8 @@ import (
 )
 
 // freezeCmd is the replicated command that freezes a partition about to
-// split. Encoded partition commands are JSON and begin with '{', so one
-// leading byte tells them apart.
+// split. Encoded partition commands are longer than one byte (binary ones
+// begin with 0xC1, JSON ones from older logs with '{').
 var freezeCmd = []byte{0x01}
 
 // WrongRangeType is the error type of a command that reached a partition
@@ -76,4 +76,18 @@ func (m *partMachine) Restore(index uint64, b []byte) error {
 	}
 	m.frozen.Store(b[0] == 'F')
 	return nil
+}
+
+// ApplyDecoded implements replica.DecodedApplier: the leader applies a
+// command its proposer holds decoded (a *partition.Command) without decoding
+// the log entry again; the effect is Apply's.
+func (m *partMachine) ApplyDecoded(index uint64, cmd []byte, decoded any) any {
+	c, ok := decoded.(*partition.Command)
+	if !ok {
+		return m.Apply(index, cmd)
+	}
+	if m.frozen.Load() {
+		return partition.Result{Err: wrongRange()}
+	}
+	return m.State.Apply(index, c)
 }

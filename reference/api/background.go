@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 	"weak"
@@ -54,7 +56,7 @@ func (h *Handler) startBackground(o Background) {
 				if h == nil {
 					return
 				}
-				if err := h.feedGSIs(ctx); err != nil && ctx.Err() == nil {
+				if err := h.guard(ctx, "gsi feeder", h.feedGSIs); err != nil && ctx.Err() == nil {
 					h.log.Warn("gsi feeder", "err", err)
 				}
 			}
@@ -82,19 +84,34 @@ func (h *Handler) startBackground(o Background) {
 
 // RunBackgroundOnce runs one pass of every background task: transaction
 // recovery, then the TTL sweeper and secondary-index feeding. Errors are
-// logged; a pass that fails is retried by the next one.
+// logged; a pass that fails is retried by the next one. A task that panics
+// is logged and counted as failed: nothing here may crash the process (no
+// HTTP handler's recover stands between these goroutines and it).
 func (h *Handler) RunBackgroundOnce(ctx context.Context) {
-	if _, err := h.txn.Recover(ctx); err != nil && ctx.Err() == nil {
+	recoverTxns := func(ctx context.Context) error { _, err := h.txn.Recover(ctx); return err }
+	if err := h.guard(ctx, "transaction recovery", recoverTxns); err != nil && ctx.Err() == nil {
 		h.log.Warn("transaction recovery pass", "err", err)
 	}
-	if _, err := h.tokens.Expire(ctx); err != nil && ctx.Err() == nil {
+	expireTokens := func(ctx context.Context) error { _, err := h.tokens.Expire(ctx); return err }
+	if err := h.guard(ctx, "client token expiry", expireTokens); err != nil && ctx.Err() == nil {
 		h.log.Warn("client token expiry pass", "err", err)
 	}
 	for _, task := range h.backgroundTasks() {
-		if err := task(ctx); err != nil && ctx.Err() == nil {
+		if err := h.guard(ctx, "background", task); err != nil && ctx.Err() == nil {
 			h.log.Warn("background pass", "err", err)
 		}
 	}
+}
+
+// guard runs one background task and turns a panic into a logged error.
+func (h *Handler) guard(ctx context.Context, name string, task func(context.Context) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			h.log.Error("panic in a background task", "task", name, "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("api: %s task panicked: %v", name, p)
+		}
+	}()
+	return task(ctx)
 }
 
 // Close stops the background work and waits for the pass in progress.

@@ -154,6 +154,9 @@ func (h *Handler) batchGetItem(ctx context.Context, body []byte) (any, error) {
 				return nil, err
 			}
 			item, ok := r.Get(gt.table.Schema.Key(k))
+			if err := r.Err(); err != nil {
+				return nil, err
+			}
 			read += int(readUnits(itemSize(item), true))
 			if !ok {
 				continue

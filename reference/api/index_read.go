@@ -112,7 +112,8 @@ func indexSortBounds(prefix []byte, rp *expr.KeyPart) (from, to []byte) {
 type indexScanner func(from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool)
 
 // localScanner returns a scanner of a local index in one partition, and
-// the partition's reader (to fetch base items).
+// the partition's reader (to fetch base items; its Err reports a failure of
+// either).
 func localScanner(ctx context.Context, p *catalog.Partition, name string, consistent bool) (indexScanner, partition.Reader, error) {
 	rd, err := p.Replica.Read(ctx, consistent)
 	if err != nil {
@@ -189,6 +190,11 @@ func (h *Handler) queryIndex(ctx context.Context, t *catalog.Table, in *queryInp
 		}
 		return p.add(item)
 	})
+	if base != nil {
+		if err := base.Err(); err != nil {
+			return nil, err
+		}
+	}
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -251,6 +257,9 @@ func (h *Handler) scanIndex(ctx context.Context, t *catalog.Table, in *scanInput
 				}
 				return p.add(item)
 			})
+			if err := base.Err(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if p.err != nil {

@@ -262,6 +262,9 @@ func (h *Handler) getItem(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 	item, found := r.Get(t.Schema.Key(key))
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
 	b := []byte{'{'}
 	if found {
 		out := item

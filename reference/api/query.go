@@ -179,6 +179,9 @@ func (h *Handler) query(ctx context.Context, body []byte) (any, error) {
 		}
 		return p.add(item)
 	})
+	if err := reader.Err(); err != nil {
+		return nil, err
+	}
 	if p.err != nil {
 		return nil, p.err
 	}

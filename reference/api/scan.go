@@ -120,6 +120,9 @@ func (h *Handler) scan(ctx context.Context, body []byte) (any, error) {
 			return nil, err
 		}
 		reader.Scan(from, to, false, func(_ []byte, item value.Item) bool { return p.add(item) })
+		if err := reader.Err(); err != nil {
+			return nil, err
+		}
 	}
 	if p.err != nil {
 		return nil, p.err

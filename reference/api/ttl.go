@@ -146,6 +146,10 @@ func (h *Handler) sweepTTL(ctx context.Context) error {
 				}
 				return len(victims) < budget
 			})
+			if err := rd.Err(); err != nil {
+				errs = append(errs, fmt.Errorf("ttl: read %s/%d: %w", t.Name, p.ID, err))
+				continue
+			}
 			for _, it := range victims {
 				cmd := &partition.Command{Op: partition.OpDelete, Key: t.Schema.KeyOnly(it),
 					Condition: "#t = :v", Names: map[string]string{"#t": t.TTLAttribute},

@@ -8,10 +8,22 @@ import (
 )
 
 // Reader reads a partition's state.
+//
+// A Reader that reads over the network (a router's reader of a replica on
+// another node) can fail part-way. It then records its first error, Get
+// reports nothing found and Scan visits nothing more, and Err returns the
+// error: a caller must check Err after reading and before it trusts an
+// absent item or a short scan. A State never fails.
 type Reader interface {
 	Get(key []byte) (value.Item, bool)
 	Scan(from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool)
+	// Err returns the first error of a Get or Scan of this Reader (nil when
+	// every read so far was complete).
+	Err() error
 }
+
+// Err implements Reader: reads of a local State cannot fail.
+func (s *State) Err() error { return nil }
 
 // Replica is the seam between the request path and replication: it applies
 // write commands and serves reads for one partition.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/ddbkit/ddbkit/reference/ddberr"
 	"github.com/ddbkit/ddbkit/reference/partition"
-	"github.com/ddbkit/ddbkit/reference/value"
 )
 
 // Replica is the partition.Replica of one raft group, as seen from one node.
@@ -118,23 +117,24 @@ func (p *Replica) ProposeBytes(ctx context.Context, b []byte) (ProposeResponse, 
 	}
 }
 
-// readIndex returns a read index confirmed by the group's leader: every
-// write acknowledged before the call is at or below it.
-func (p *Replica) readIndex(ctx context.Context) (uint64, error) {
+// readIndex returns a read index confirmed by the group's leader, and the
+// node that confirmed it: every write acknowledged before the call is at or
+// below the index, and that node had applied up to it.
+func (p *Replica) readIndex(ctx context.Context) (idx, from uint64, err error) {
 	var hint uint64
 	last := "no attempt"
 	for n := 0; ; n++ {
 		target := p.pick(hint, n)
 		resp, err := p.r.read(ctx, target, ReadRequest{Group: p.group, Consistent: true})
 		if err == nil && resp.Failure == nil {
-			return resp.Applied, nil
+			return resp.Applied, target, nil
 		}
 		hint = 0
 		switch {
 		case err != nil:
 			last = err.Error()
 		case resp.Failure.WrongRange:
-			return 0, errSplit
+			return 0, 0, errSplit
 		case resp.Failure.NotLeader:
 			hint = resp.Failure.Leader
 			last = fmt.Sprintf("node %d is not the leader", target)
@@ -142,7 +142,7 @@ func (p *Replica) readIndex(ctx context.Context) (uint64, error) {
 			last = resp.Failure.Message
 		}
 		if ctx.Err() != nil {
-			return 0, unknown(p.group, last)
+			return 0, 0, unknown(p.group, last)
 		}
 		if hint == 0 || hint == target {
 			sleep(ctx, backoff(n))
@@ -150,36 +150,61 @@ func (p *Replica) readIndex(ctx context.Context) (uint64, error) {
 	}
 }
 
-// Read implements partition.Replica. A consistent read obtains a read
-// index from the leader (ReadIndex) and then reads a replica that applied
-// up to it: the local one when this node holds one, else any replica.
+// Read implements partition.Replica.
+//
+// An eventually consistent read is served by the local replica when this
+// node holds one, else by any replica (a remoteReader).
+//
+// A consistent read obtains a read index from the leader (ReadIndex) and
+// then reads a replica that applied up to it. The local replica usually
+// has, or catches up within milliseconds: the read waits for it at most
+// Options.LagWait. A local replica further behind (a follower catching up
+// after a partition, or slow under load) does not fail the read: it is then
+// served by a remote replica that applied the read index, the node that
+// confirmed the index first (the leader, which always has), each remote
+// read carrying the index as MinApplied so that a stale replica refuses.
 func (p *Replica) Read(ctx context.Context, consistent bool) (partition.Reader, error) {
-	var idx uint64
-	if consistent && !p.r.o.Unsafe.StaleConsistentReads {
-		bctx, cancel := p.r.bound(ctx)
-		var err error
-		idx, err = p.readIndex(bctx)
-		if err == errSplit && p.r.o.Successors != nil {
-			defer cancel()
-			return p.readSuccessors(bctx, ctx)
+	if !consistent || p.r.o.Unsafe.StaleConsistentReads {
+		if st, ok := p.r.o.Local.State(p.group); ok {
+			return st, nil
 		}
-		if err == nil {
-			if g, ok := p.r.o.Local.Group(p.group); ok {
-				err = waitApplied(bctx, g, idx)
-				if err != nil {
-					err = unknown(p.group, "local replica behind the read index")
-				}
-			}
-		}
-		cancel()
-		if err != nil {
-			return nil, err
-		}
+		return p.remote(ctx, 0, 0), nil
 	}
-	if st, ok := p.r.o.Local.State(p.group); ok {
+	bctx, cancel := p.r.bound(ctx)
+	defer cancel()
+	idx, from, err := p.readIndex(bctx)
+	if errors.Is(err, errSplit) && p.r.o.Successors != nil {
+		return p.readSuccessors(bctx, ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if st, ok := p.localAt(bctx, idx); ok {
 		return st, nil
 	}
-	return &remoteReader{p: p, ctx: ctx, minApplied: idx}, nil
+	return p.remote(ctx, idx, from), nil
+}
+
+// localAt returns the local replica's state once it applied idx, waiting
+// at most Options.LagWait (false when this node holds no replica or it is
+// further behind).
+func (p *Replica) localAt(ctx context.Context, idx uint64) (*partition.State, bool) {
+	g, ok := p.r.o.Local.Group(p.group)
+	if !ok {
+		return nil, false
+	}
+	st, ok := p.r.o.Local.State(p.group)
+	if !ok {
+		return nil, false
+	}
+	wctx, cancel := context.WithTimeout(ctx, p.r.o.LagWait)
+	defer cancel()
+	if err := waitApplied(wctx, g, idx); err != nil {
+		p.r.o.Logger.Debug("router: local replica behind the read index, reading a remote replica",
+			"group", p.group, "read_index", idx, "applied", g.Status().Applied)
+		return nil, false
+	}
+	return st, true
 }
 
 // errSplit: the group's partition split (its state is frozen).
@@ -203,115 +228,12 @@ func (p *Replica) readSuccessors(bctx, ctx context.Context) (partition.Reader, e
 	return cr, nil
 }
 
-type part struct {
-	lo, hi uint64
-	r      partition.Reader
-}
-
-// compositeReader reads a hash range spread over several partitions, in
-// hash order (keys begin with the 8-byte hash).
-type compositeReader struct{ parts []part }
-
-func (c *compositeReader) Get(key []byte) (value.Item, bool) {
-	h := partition.KeyHash(key)
-	for _, p := range c.parts {
-		if h >= p.lo && h <= p.hi {
-			return p.r.Get(key)
-		}
-	}
-	return nil, false
-}
-
-func (c *compositeReader) Scan(from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool) {
-	stopped := false
-	visit := func(p part) {
-		p.r.Scan(from, to, reverse, func(k []byte, it value.Item) bool {
-			if !fn(k, it) {
-				stopped = true
-				return false
-			}
-			return true
-		})
-	}
-	for i := range c.parts {
-		j := i
-		if reverse {
-			j = len(c.parts) - 1 - i
-		}
-		if visit(c.parts[j]); stopped {
-			return
-		}
-	}
-}
-
-// remoteReader reads a group this node holds no replica of, from any
-// replica that applied minApplied. The Reader interface has no error:
-// when no replica answers before the deadline it panics with an
-// InternalServerError, which the api handler recovers and returns.
-type remoteReader struct {
-	p          *Replica
-	ctx        context.Context
-	minApplied uint64
-}
-
-func (rr *remoteReader) do(req ReadRequest) ReadResponse {
-	req.Group, req.MinApplied = rr.p.group, rr.minApplied
-	ctx, cancel := rr.p.r.bound(rr.ctx)
-	defer cancel()
-	last := "no attempt"
-	for n := 0; ; n++ {
-		target := rr.p.voters[n%len(rr.p.voters)]
-		resp, err := rr.p.r.read(ctx, target, req)
-		if err == nil && resp.Failure == nil {
-			return resp
-		}
-		if err != nil {
-			last = err.Error()
-		} else {
-			last = resp.Failure.Message
-		}
-		if ctx.Err() != nil {
-			panic(unknown(rr.p.group, last))
-		}
-		if n%len(rr.p.voters) == len(rr.p.voters)-1 {
-			sleep(ctx, backoff(n))
-		}
-	}
-}
-
-// Get implements partition.Reader.
-func (rr *remoteReader) Get(key []byte) (value.Item, bool) {
-	resp := rr.do(ReadRequest{Get: key})
-	return resp.Item, resp.Found
-}
-
-// Scan implements partition.Reader, a page at a time.
-func (rr *remoteReader) Scan(from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool) {
-	for {
-		resp := rr.do(ReadRequest{Scan: true, From: from, To: to, Reverse: reverse})
-		for _, ki := range resp.Items {
-			if !fn(ki.Key, ki.Item) {
-				return
-			}
-		}
-		if !resp.More || len(resp.Items) == 0 {
-			return
-		}
-		lastKey := resp.Items[len(resp.Items)-1].Key
-		if reverse {
-			to = lastKey
-		} else {
-			from = append(slices.Clip(lastKey), 0)
-		}
-	}
-}
-
 // Sync returns once this node's replica of the group has applied every
 // write acknowledged before the call (a read index from the leader).
 func (p *Replica) Sync(ctx context.Context) error {
 	ctx, cancel := p.r.bound(ctx)
 	defer cancel()
-	idx, err := p.readIndex(ctx)
+	idx, _, err := p.readIndex(ctx)
 	if err != nil {
 		return err
 	}

@@ -48,8 +48,12 @@ type Options struct {
 	// zero); AttemptTimeout bounds one attempt at one node (1s when zero).
 	Timeout        time.Duration
 	AttemptTimeout time.Duration
-	Unsafe         Unsafe
-	Logger         *slog.Logger
+	// LagWait bounds how long a consistent read waits for the local
+	// replica to apply the read index before it reads a remote replica that
+	// has (20ms when zero).
+	LagWait time.Duration
+	Unsafe  Unsafe
+	Logger  *slog.Logger
 	// Reroute returns the replica that now owns cmd's key after group split
 	// (waiting, within ctx, until this node's catalog shows the split).
 	Reroute func(ctx context.Context, group uint64, cmd *partition.Command) (partition.Replica, error)
@@ -77,6 +81,9 @@ func New(o Options) *Router {
 	}
 	if o.AttemptTimeout <= 0 {
 		o.AttemptTimeout = time.Second
+	}
+	if o.LagWait <= 0 {
+		o.LagWait = 20 * time.Millisecond
 	}
 	if o.Unsafe.NoRetryDedup {
 		// UNSAFE: retry impatiently (as a client without idempotency

@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/ddbkit/ddbkit/reference/partition"
@@ -92,12 +93,19 @@ func ServeRead(ctx context.Context, l Local, req ReadRequest) ReadResponse {
 		}
 	}
 	if req.MinApplied > 0 {
-		if err := waitApplied(ctx, g, req.MinApplied); err != nil {
-			return ReadResponse{Failure: &Failure{Unknown: true, Message: err.Error()}}
+		wctx, cancel := context.WithTimeout(ctx, behindWait)
+		err := waitApplied(wctx, g, req.MinApplied)
+		cancel()
+		if err != nil {
+			return ReadResponse{Failure: &Failure{Behind: true,
+				Message: fmt.Sprintf("replica of group %d behind the read index %d", req.Group, req.MinApplied)}}
 		}
 	}
 	out := ReadResponse{Applied: g.Status().Applied}
 	switch {
+	case req.Get != nil && req.Txn:
+		out.Item, out.Version, out.Pending = st.ReadTxn(req.Get)
+		out.Found = out.Item != nil
 	case req.Get != nil:
 		out.Item, out.Found = st.Get(req.Get)
 	case req.Scan:
@@ -106,7 +114,13 @@ func ServeRead(ctx context.Context, l Local, req ReadRequest) ReadResponse {
 			limit = maxPageItems
 		}
 		size := 0
-		st.Scan(req.From, req.To, req.Reverse, func(key []byte, item value.Item) bool {
+		scan := st.Scan
+		if req.Index != "" {
+			scan = func(from, to []byte, reverse bool, fn func([]byte, value.Item) bool) {
+				st.ScanLocal(req.Index, from, to, reverse, fn)
+			}
+		}
+		scan(req.From, req.To, req.Reverse, func(key []byte, item value.Item) bool {
 			if len(out.Items) >= limit || size >= maxPageBytes {
 				out.More = true
 				return false
@@ -118,6 +132,11 @@ func ServeRead(ctx context.Context, l Local, req ReadRequest) ReadResponse {
 	}
 	return out
 }
+
+// behindWait bounds how long a replica waits to apply a read's MinApplied
+// before it refuses (Failure.Behind), so that the reader asks another
+// replica instead of spending its attempt on a lagging one.
+const behindWait = 50 * time.Millisecond
 
 // waitApplied waits until g applied index idx.
 func waitApplied(ctx context.Context, g *replica.Group, idx uint64) error {

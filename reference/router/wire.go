@@ -36,6 +36,9 @@ type Failure struct {
 	Leader    uint64 `json:"leader,omitempty"`
 	// NoReplica: the node holds no replica of the group (yet).
 	NoReplica bool `json:"noReplica,omitempty"`
+	// Behind: the replica had not applied the read's MinApplied in time;
+	// ask another replica.
+	Behind bool `json:"behind,omitempty"`
 	// WrongRange: the partition split; go to its successors.
 	WrongRange bool `json:"wrongRange,omitempty"`
 	// Unknown: the proposal may or may not be applied; retry with the same
@@ -57,6 +60,13 @@ type ReadRequest struct {
 	To      []byte `json:"to,omitempty"`
 	Reverse bool   `json:"reverse,omitempty"`
 	Limit   int    `json:"limit,omitempty"`
+	// Txn makes a Get a transactional read (partition.TxnReader): the
+	// answer carries the item's Version and whether a transaction has a
+	// write Pending on it.
+	Txn bool `json:"txn,omitempty"`
+	// Index makes a Scan read the local secondary index of that name
+	// (partition.LocalReader) instead of the table.
+	Index string `json:"index,omitempty"`
 	// MinApplied makes the node wait until its replica applied this index
 	// (a read index obtained from the leader) before reading.
 	MinApplied uint64 `json:"minApplied,omitempty"`
@@ -74,6 +84,9 @@ type ReadResponse struct {
 	Item  value.Item `json:"item,omitempty"`
 	Items []KeyItem  `json:"items,omitempty"`
 	More  bool       `json:"more,omitempty"`
+	// Version and Pending answer a Txn Get.
+	Version uint64 `json:"version,omitempty"`
+	Pending bool   `json:"pending,omitempty"`
 	// Applied is the replica's applied index after the read (after
 	// ReadIndex, for a consistent request): a read index for others.
 	Applied uint64   `json:"applied,omitempty"`

@@ -46,8 +46,8 @@
 //     a split child filled with Puts) must also re-apply
 //     partition.State.PreparedCommands, or a committed transaction whose
 //     commit had not reached that partition loses its write there.
-//   - Get needs readers that implement partition.TxnReader (a State does);
-//     a reader of a partition held by another process must too.
+//   - Get needs readers that implement partition.TxnReader (a State does,
+//     and so does the router's reader of a replica on another node).
 //   - A coordinator whose clock is behind the timestamp on an item gets one
 //     TransactionConflict per such item, then moves its clock past it.
 package txn

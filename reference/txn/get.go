@@ -96,6 +96,9 @@ func (c *Coordinator) readRound(ctx context.Context, rs []Read) ([]value.Item, [
 			readers[p] = rd
 		}
 		items[i], vers[i], pending[i] = rd.ReadTxn(r.Table.Schema.Key(r.Key))
+		if err := rd.Err(); err != nil {
+			return nil, nil, nil, fmt.Errorf("txn: read %s: %w", r.Table.Name, err)
+		}
 	}
 	return items, vers, pending, nil
 }

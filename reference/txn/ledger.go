@@ -181,6 +181,9 @@ func (l ledger) scan(ctx context.Context) ([]*record, error) {
 			out = append(out, r)
 			return true
 		})
+		if err := rd.Err(); err != nil {
+			return nil, fmt.Errorf("txn: ledger scan: %w", err)
+		}
 		if perr != nil {
 			return nil, perr
 		}

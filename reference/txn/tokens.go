@@ -162,6 +162,10 @@ func (t *Tokens) Expire(ctx context.Context) (int, error) {
 			}
 			return true
 		})
+		if err := rd.Err(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		for _, it := range old {
 			res, err := p.Replica.Propose(ctx, &partition.Command{Op: partition.OpDelete, Key: value.Item{"token": it["token"]},
 				Condition: "#e = :e", Names: map[string]string{"#e": "expires"}, Values: map[string]value.Value{":e": it["expires"]}})

@@ -96,6 +96,16 @@ type Store struct {
 	removed map[uint64]bool // groups removed since Open
 	// incarnation counts the Opens of this data directory (1 for a new one).
 	incarnation uint64
+	// activeName is the active segment's path; activePrealloc tells that
+	// it was preallocated (zeros after s.size), so it is trimmed when the
+	// next segment takes over.
+	activeName     string
+	activePrealloc bool
+	// next is the segment file the preparer made ready (see prealloc.go).
+	next      chan preparedSegment
+	preparing bool // a preparer runs or its segment waits in next
+	prepWG    sync.WaitGroup
+	prepStop  chan struct{}
 }
 
 // Incarnation returns how many times the data directory has been opened,
@@ -114,7 +124,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{opts: opts, fs: opts.FS, log: opts.Logger, groups: map[uint64]*Group{}, removed: map[uint64]bool{}}
+	s := &Store{opts: opts, fs: opts.FS, log: opts.Logger, groups: map[uint64]*Group{}, removed: map[uint64]bool{},
+		next: make(chan preparedSegment, 1), prepStop: make(chan struct{})}
 	for _, d := range []string{opts.Dir, path.Join(opts.Dir, walDir), path.Join(opts.Dir, snapDir)} {
 		if err := s.fs.MkdirAll(d); err != nil {
 			return nil, fmt.Errorf("storage: mkdir %s: %w", d, err)
@@ -295,13 +306,26 @@ func (s *Store) rotate(seq uint64) error {
 		if err := s.active.Close(); err != nil {
 			return fmt.Errorf("storage: close segment: %w", err)
 		}
+		if s.activePrealloc {
+			// Only the last segment may end in zeros (replay stops there).
+			if err := s.fs.Truncate(s.activeName, s.size); err != nil {
+				return fmt.Errorf("storage: trim segment: %w", err)
+			}
+		}
 	}
 	dir := path.Join(s.opts.Dir, walDir)
-	f, err := s.fs.Create(path.Join(dir, segName(seq)))
+	name := path.Join(dir, segName(seq))
+	f, prealloc, err := s.takePrepared(name)
 	if err != nil {
-		return fmt.Errorf("storage: create segment: %w", err)
+		return err
 	}
-	s.active, s.size = f, 0
+	if f == nil {
+		if f, err = s.fs.Create(name); err != nil {
+			return fmt.Errorf("storage: create segment: %w", err)
+		}
+	}
+	s.active, s.size, s.activeName, s.activePrealloc = f, 0, name, prealloc
+	s.prepareNext()
 	s.segs = append(s.segs, &segment{seq: seq, maxIndex: map[uint64]uint64{}})
 	buf := s.buf[:0]
 	for _, id := range s.sortedIDs() {
@@ -596,5 +620,6 @@ func (s *Store) Close() error {
 	}
 	err := s.active.Close()
 	s.active = nil
+	s.stopPreparer()
 	return err
 }

@@ -2,6 +2,7 @@ package partition
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -46,35 +47,118 @@ type resolvedEntry struct {
 }
 
 // Snapshot returns the state's image as of the last applied command.
-func (m Machine) Snapshot() ([]byte, error) {
-	m.mu.RLock()
-	snap := snapshot{Applied: m.applied, Items: make([]value.Item, 0, m.tree.Len())}
-	m.tree.Ascend(func(e *entry) bool {
-		snap.Items = append(snap.Items, e.item)
-		snap.Meta = append(snap.Meta, [2]uint64{e.ver, e.ts})
-		return true
-	})
+func (m Machine) Snapshot() ([]byte, error) { return m.SnapshotImage()() }
+
+// SnapshotImage captures the state as of the last applied command, cheaply
+// (a copy-on-write clone of the B-tree and copies of the small transaction
+// tables), and returns the function that encodes that capture. The encoding
+// may run on another goroutine while commands go on applying.
+func (m Machine) SnapshotImage() func() ([]byte, error) {
+	m.mu.Lock()
+	applied, tree, size := m.applied, m.tree.Clone(), m.bytes
 	keys := make([]string, 0, len(m.txn.prepared))
 	for k := range m.txn.prepared {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	var txn snapshot
 	for _, k := range keys {
-		snap.Prepared = append(snap.Prepared, m.txn.prepared[k])
+		txn.Prepared = append(txn.Prepared, m.txn.prepared[k])
 	}
 	for _, id := range m.txn.order {
-		snap.Resolved = append(snap.Resolved, resolvedEntry{ID: id, Committed: m.txn.resolved[id]})
+		txn.Resolved = append(txn.Resolved, resolvedEntry{ID: id, Committed: m.txn.resolved[id]})
 	}
-	snap.LastDelete = m.txn.lastDelete
-	m.mu.RUnlock()
-	return json.Marshal(snap)
+	txn.LastDelete = m.txn.lastDelete
+	m.mu.Unlock()
+	return func() ([]byte, error) {
+		tj, err := json.Marshal(txn)
+		if err != nil {
+			return nil, fmt.Errorf("partition: encode snapshot: %w", err)
+		}
+		b := make([]byte, 0, 64+len(tj)+int(size)+16*tree.Len())
+		b = append(b, snapshotMagic)
+		b = binary.AppendUvarint(b, applied)
+		b = binary.AppendUvarint(b, uint64(tree.Len()))
+		tree.Ascend(func(e *entry) bool {
+			b = binary.AppendUvarint(b, e.ver)
+			b = binary.AppendUvarint(b, e.ts)
+			b = value.AppendItemBinary(b, e.item)
+			return true
+		})
+		b = binary.AppendUvarint(b, uint64(len(tj)))
+		return append(b, tj...), nil
+	}
+}
+
+// snapshotMagic starts a binary snapshot: applied, item count, then per
+// item its version, transaction timestamp and binary form, then the
+// transaction tables as JSON (small, and rarely non-empty). Older
+// snapshots are JSON objects (they begin with '{').
+const snapshotMagic = 0xB5
+
+// decodeSnapshot reads a binary or JSON snapshot.
+func decodeSnapshot(b []byte) (snapshot, error) {
+	var snap snapshot
+	if len(b) > 0 && b[0] == '{' {
+		if err := json.Unmarshal(b, &snap); err != nil {
+			return snap, fmt.Errorf("partition: decode snapshot: %w", err)
+		}
+		return snap, nil
+	}
+	bad := func(what string) (snapshot, error) {
+		return snapshot{}, fmt.Errorf("partition: decode snapshot: %s", what)
+	}
+	if len(b) == 0 || b[0] != snapshotMagic {
+		return bad("unknown format")
+	}
+	b = b[1:]
+	uv := func() (uint64, bool) {
+		x, n := binary.Uvarint(b)
+		if n <= 0 {
+			return 0, false
+		}
+		b = b[n:]
+		return x, true
+	}
+	applied, ok1 := uv()
+	count, ok2 := uv()
+	if !ok1 || !ok2 || count > uint64(len(b)) {
+		return bad("header")
+	}
+	snap.Applied = applied
+	snap.Items = make([]value.Item, 0, count)
+	snap.Meta = make([][2]uint64, 0, count)
+	for range count {
+		ver, ok1 := uv()
+		ts, ok2 := uv()
+		if !ok1 || !ok2 {
+			return bad("item header")
+		}
+		it, rest, err := value.DecodeItemBinary(b)
+		if err != nil {
+			return snapshot{}, fmt.Errorf("partition: decode snapshot: %w", err)
+		}
+		b = rest
+		snap.Items = append(snap.Items, it)
+		snap.Meta = append(snap.Meta, [2]uint64{ver, ts})
+	}
+	n, ok := uv()
+	if !ok || n != uint64(len(b)) {
+		return bad("transaction tables")
+	}
+	var txn snapshot
+	if err := json.Unmarshal(b, &txn); err != nil {
+		return snapshot{}, fmt.Errorf("partition: decode snapshot: %w", err)
+	}
+	snap.Prepared, snap.Resolved, snap.LastDelete = txn.Prepared, txn.Resolved, txn.LastDelete
+	return snap, nil
 }
 
 // Restore replaces the state with an image taken at index.
 func (m Machine) Restore(index uint64, b []byte) error {
-	var snap snapshot
-	if err := json.Unmarshal(b, &snap); err != nil {
-		return fmt.Errorf("partition: decode snapshot: %w", err)
+	snap, err := decodeSnapshot(b)
+	if err != nil {
+		return err
 	}
 	tree := btree.NewG(32, lessEntry)
 	local := localIndexes{}

@@ -14,11 +14,24 @@
 // outcome is then unknown and the api answers InternalServerError, which
 // clients must treat as indeterminate.
 //
-// Strongly consistent reads (ConsistentRead) go to the leader, which runs
-// raft's ReadIndex (confirming its leadership with a quorum) and then reads
-// its applied state: linearizable, not a bare leader read. Eventually
-// consistent reads are served by any replica, the local one when this node
-// holds one, and may be stale, as in DynamoDB.
+// Strongly consistent reads (ConsistentRead) ask the leader for a read
+// index: it runs raft's ReadIndex (confirming its leadership with a quorum)
+// and answers its applied index, so the read is linearizable, not a bare
+// leader read. The read is then served by a replica that applied that
+// index: the local one when this node holds one and it catches up within
+// Options.LagWait (usually at once), else a remote one, the leader first,
+// every remote read carrying the index as MinApplied so that a replica
+// still behind it refuses and the next is asked. A follower catching up
+// after a partition, or slow under load, thus never fails a read.
+// Eventually consistent reads are served by any replica, the local one when
+// this node holds one, and may be stale, as in DynamoDB.
+//
+// Reads of remote replicas can fail part-way (no replica answers before the
+// request's deadline). partition.Reader's Get and Scan have no error
+// result, so the reader records the failure, stops, and reports it from
+// Err, which every caller checks; the api answers InternalServerError.
+// Nothing in this package panics to report a failure: background passes
+// read through it with no HTTP handler's recover above them.
 //
 // Unsafe modes (Options.Unsafe) break these guarantees on purpose, for the
 // negative controls of the jepsen checkers; they are off by default.

@@ -197,6 +197,9 @@ func (p *Replica) localAt(ctx context.Context, idx uint64) (*partition.State, bo
 	if !ok {
 		return nil, false
 	}
+	if g.Status().Applied >= idx {
+		return st, true // the usual case: no timer
+	}
 	wctx, cancel := context.WithTimeout(ctx, p.r.o.LagWait)
 	defer cancel()
 	if err := waitApplied(wctx, g, idx); err != nil {

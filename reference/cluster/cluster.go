@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,22 +51,36 @@ type Options struct {
 	// every SplitCheck (1s when zero).
 	SplitBytes int64
 	SplitCheck time.Duration
-	Unsafe     node.Unsafe
-	Logger     *slog.Logger
+	// SplitLoad splits partitions whose leader serves more than this many
+	// requests per second throughout SplitLoadWindow (0: never; see
+	// node.Options).
+	SplitLoad       float64
+	SplitLoadWindow time.Duration
+	// MoveCheck is how often nodes look for replicas to move to added nodes
+	// (250ms when zero).
+	MoveCheck time.Duration
+	Unsafe    node.Unsafe
+	Logger    *slog.Logger
 }
 
 // Cluster is a running in-process cluster.
 type Cluster struct {
-	o       Options
-	log     *slog.Logger
-	net     *transport.Network
-	faults  faults
-	members []placement.Node
-	zones   map[uint64]string
+	o      Options
+	log    *slog.Logger
+	net    *transport.Network
+	faults faults
+	// founders are the first Options.Nodes nodes (node.Options.Members).
+	founders []placement.Node
 
-	mu    sync.Mutex
-	rng   *rand.Rand
-	nodes map[uint64]*member
+	mu  sync.Mutex
+	rng *rand.Rand
+
+	// The node slots, founders and nodes added by AddNode (ids 1..N).
+	addMu  sync.Mutex // AddNode
+	topoMu sync.RWMutex
+	ids    []uint64
+	nodes  map[uint64]*member
+	zones  map[uint64]string
 
 	front   *http.Server
 	frontLn net.Listener
@@ -76,11 +91,12 @@ type Cluster struct {
 // member is one node slot: its disk survives crashes, its node and
 // listener do not.
 type member struct {
-	id   uint64
-	zone string
-	fs   vfs.FS
-	dir  string
-	addr string
+	id     uint64
+	zone   string
+	joined bool // added by AddNode (not a founder)
+	fs     vfs.FS
+	dir    string
+	addr   string
 
 	mu      sync.Mutex
 	node    *node.Node
@@ -107,18 +123,8 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 	for i := 1; i <= o.Nodes; i++ {
 		id := uint64(i)
 		zone := fmt.Sprintf("az%d", (i-1)%3+1)
-		c.members = append(c.members, placement.Node{ID: placement.NodeID(id), Zone: zone})
-		c.zones[id] = zone
-		m := &member{id: id, zone: zone, addr: "127.0.0.1:0", dir: "/data"}
-		if i-1 < len(o.NodeAddrs) && o.NodeAddrs[i-1] != "" {
-			m.addr = o.NodeAddrs[i-1]
-		}
-		if o.Dir != "" {
-			m.fs, m.dir = vfs.OS{}, filepath.Join(o.Dir, fmt.Sprintf("n%d", i))
-		} else {
-			m.fs = vfs.NewCrashable()
-		}
-		c.nodes[id] = m
+		c.founders = append(c.founders, placement.Node{ID: placement.NodeID(id), Zone: zone})
+		c.addSlot(id, zone, false)
 	}
 	for id := uint64(1); id <= uint64(o.Nodes); id++ {
 		if err := c.startNode(ctx, id); err != nil {
@@ -139,17 +145,55 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 	return c, nil
 }
 
+// addSlot adds node slot id: its disk (Options.Dir/n<id> or in memory) and
+// its address.
+func (c *Cluster) addSlot(id uint64, zone string, joined bool) *member {
+	m := &member{id: id, zone: zone, joined: joined, addr: "127.0.0.1:0", dir: "/data"}
+	if i := int(id) - 1; i < len(c.o.NodeAddrs) && c.o.NodeAddrs[i] != "" {
+		m.addr = c.o.NodeAddrs[i]
+	}
+	if c.o.Dir != "" {
+		m.fs, m.dir = vfs.OS{}, filepath.Join(c.o.Dir, fmt.Sprintf("n%d", id))
+	} else {
+		m.fs = vfs.NewCrashable()
+	}
+	c.topoMu.Lock()
+	c.nodes[id], c.zones[id] = m, zone
+	c.ids = append(c.ids, id)
+	c.topoMu.Unlock()
+	return m
+}
+
+// member returns node slot id (nil when there is none).
+func (c *Cluster) member(id uint64) *member {
+	c.topoMu.RLock()
+	defer c.topoMu.RUnlock()
+	return c.nodes[id]
+}
+
+// zoneMap returns a copy of the zones by node.
+func (c *Cluster) zoneMap() map[uint64]string {
+	c.topoMu.RLock()
+	defer c.topoMu.RUnlock()
+	out := make(map[uint64]string, len(c.zones))
+	for id, z := range c.zones {
+		out[id] = z
+	}
+	return out
+}
+
 // startNode opens node id from its disk, joins the network and serves.
 func (c *Cluster) startNode(ctx context.Context, id uint64) error {
-	m := c.nodes[id]
+	m := c.member(id)
 	c.mu.Lock()
 	seed, client := c.rng.Uint64(), c.rng.Uint64()|1
 	c.mu.Unlock()
-	n, err := node.New(ctx, node.Options{ID: id, Zone: m.zone, Members: c.members, FS: m.fs, Dir: m.dir,
+	n, err := node.New(ctx, node.Options{ID: id, Zone: m.zone, Members: c.founders, Join: m.joined, FS: m.fs, Dir: m.dir,
 		NoSync: c.o.NoSync, Peers: peers{c: c, from: id}, Partitions: c.o.Partitions,
 		TickInterval: c.o.TickInterval, ElectionTicks: c.o.ElectionTicks, SnapshotEvery: c.o.SnapshotEvery,
 		Seed: seed, ClientID: client, RequestTimeout: c.o.RequestTimeout, AttemptTimeout: c.o.AttemptTimeout, Unsafe: c.o.Unsafe, Logger: c.log,
-		SplitBytes: c.o.SplitBytes, SplitCheck: c.o.SplitCheck})
+		SplitBytes: c.o.SplitBytes, SplitCheck: c.o.SplitCheck, SplitLoad: c.o.SplitLoad, SplitLoadWindow: c.o.SplitLoadWindow,
+		MoveCheck: c.o.MoveCheck})
 	if err != nil {
 		return err
 	}
@@ -222,8 +266,9 @@ func (m *member) running() *node.Node {
 // serveFront hands each request to the next live, unpaused node.
 func (c *Cluster) serveFront(w http.ResponseWriter, r *http.Request) {
 	k := c.rr.Add(1)
-	for i := uint64(0); i < uint64(len(c.members)); i++ {
-		m := c.nodes[(k+i)%uint64(len(c.members))+1]
+	ids := c.NodeIDs()
+	for i := uint64(0); i < uint64(len(ids)); i++ {
+		m := c.member(ids[(k+i)%uint64(len(ids))])
 		m.mu.Lock()
 		ok := m.node != nil && !m.paused
 		m.mu.Unlock()
@@ -240,26 +285,34 @@ func (c *Cluster) URL() string { return "http://" + c.frontLn.Addr().String() }
 
 // NodeURL is node id's own endpoint.
 func (c *Cluster) NodeURL(id uint64) string {
-	m := c.nodes[id]
+	m := c.member(id)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return "http://" + m.addr
 }
 
-// NodeIDs returns the node ids, 1..N.
+// NodeIDs returns the node ids, 1..N (nodes added by AddNode included).
 func (c *Cluster) NodeIDs() []uint64 {
-	out := make([]uint64, 0, len(c.members))
-	for _, m := range c.members {
-		out = append(out, uint64(m.ID))
-	}
-	return out
+	c.topoMu.RLock()
+	defer c.topoMu.RUnlock()
+	return slices.Clone(c.ids)
 }
 
 // Zone returns node id's zone.
-func (c *Cluster) Zone(id uint64) string { return c.zones[id] }
+func (c *Cluster) Zone(id uint64) string {
+	c.topoMu.RLock()
+	defer c.topoMu.RUnlock()
+	return c.zones[id]
+}
 
-// Node returns the running node id (nil when crashed).
-func (c *Cluster) Node(id uint64) *node.Node { return c.nodes[id].running() }
+// Node returns the running node id (nil when crashed or unknown).
+func (c *Cluster) Node(id uint64) *node.Node {
+	m := c.member(id)
+	if m == nil {
+		return nil
+	}
+	return m.running()
+}
 
 // Network returns the in-process network (stats, finer faults).
 func (c *Cluster) Network() *transport.Network { return c.net }
@@ -284,7 +337,7 @@ func (c *Cluster) Close() error {
 
 // stopNode stops node id's server and node (its disk stays).
 func (c *Cluster) stopNode(id uint64) error {
-	m := c.nodes[id]
+	m := c.member(id)
 	m.mu.Lock()
 	n, srv := m.node, m.srv
 	m.node, m.srv, m.ln = nil, nil, nil

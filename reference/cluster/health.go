@@ -23,7 +23,7 @@ func (c *Cluster) Healthy(context.Context) error {
 	groups := map[uint64]map[uint64]view{} // group -> node -> view
 	tables := map[uint64]string{}
 	for _, id := range c.NodeIDs() {
-		m := c.nodes[id]
+		m := c.member(id)
 		m.mu.Lock()
 		n, paused := m.node, m.paused
 		m.mu.Unlock()

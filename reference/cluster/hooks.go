@@ -13,7 +13,7 @@ import (
 func (c *Cluster) PartitionZones(sides ...[]string) {
 	if len(sides) == 1 { // one side named: the rest is the other side
 		var rest []string
-		for _, z := range zonesOf(c.zones) {
+		for _, z := range zonesOf(c.zoneMap()) {
 			if !contains(sides[0], z) {
 				rest = append(rest, z)
 			}
@@ -62,7 +62,7 @@ func (c *Cluster) Heal() {
 // Pause freezes node id: its raft loop stops, its inbound messages are
 // held, and requests to it wait (SIGSTOP).
 func (c *Cluster) Pause(id uint64) {
-	m := c.nodes[id]
+	m := c.member(id)
 	m.mu.Lock()
 	if m.node == nil || m.paused {
 		m.mu.Unlock()
@@ -75,7 +75,7 @@ func (c *Cluster) Pause(id uint64) {
 
 // Resume thaws a paused node (SIGCONT).
 func (c *Cluster) Resume(id uint64) {
-	m := c.nodes[id]
+	m := c.member(id)
 	m.mu.Lock()
 	was := m.paused
 	if was {
@@ -92,11 +92,11 @@ func (c *Cluster) Resume(id uint64) {
 // disk, every write not fsynced is lost (torn tails included); on a real
 // directory what the OS holds survives, as after kill -9.
 func (c *Cluster) Crash(id uint64) error {
-	if c.nodes[id].running() == nil {
+	if c.member(id).running() == nil {
 		return nil
 	}
 	err := c.stopNode(id)
-	if cfs, ok := c.nodes[id].fs.(*vfs.Crashable); ok {
+	if cfs, ok := c.member(id).fs.(*vfs.Crashable); ok {
 		c.mu.Lock()
 		seed := c.rng.Uint64()
 		c.mu.Unlock()
@@ -110,14 +110,14 @@ func (c *Cluster) Crash(id uint64) error {
 
 // Restart starts a crashed node again from its disk, on its old port.
 func (c *Cluster) Restart(ctx context.Context, id uint64) error {
-	if c.nodes[id].running() != nil {
+	if c.member(id).running() != nil {
 		return nil
 	}
 	return c.startNode(ctx, id)
 }
 
 // Up reports whether node id runs (crashed nodes do not).
-func (c *Cluster) Up(id uint64) bool { return c.nodes[id].running() != nil }
+func (c *Cluster) Up(id uint64) bool { return c.member(id).running() != nil }
 
 func contains(xs []string, x string) bool {
 	for _, y := range xs {
@@ -134,7 +134,7 @@ func contains(xs []string, x string) bool {
 func (c *Cluster) healNetwork() {
 	var paused []uint64
 	for _, id := range c.NodeIDs() {
-		m := c.nodes[id]
+		m := c.member(id)
 		m.mu.Lock()
 		if m.paused {
 			paused = append(paused, id)

@@ -20,7 +20,7 @@ func NodeName(id uint64) string { return "n" + strconv.FormatUint(id, 10) }
 
 func (a nemesisAdapter) id(name string) (uint64, error) {
 	id, err := strconv.ParseUint(strings.TrimPrefix(name, "n"), 10, 64)
-	if err != nil || a.c.nodes[id] == nil {
+	if err != nil || a.c.member(id) == nil {
 		return 0, fmt.Errorf("cluster: no node %q", name)
 	}
 	return id, nil
@@ -29,7 +29,7 @@ func (a nemesisAdapter) id(name string) (uint64, error) {
 func (a nemesisAdapter) Nodes() []nemesis.Node {
 	var out []nemesis.Node
 	for _, id := range a.c.NodeIDs() {
-		out = append(out, nemesis.Node{ID: NodeName(id), Zone: a.c.zones[id]})
+		out = append(out, nemesis.Node{ID: NodeName(id), Zone: a.c.Zone(id)})
 	}
 	return out
 }

@@ -17,11 +17,11 @@ type peers struct {
 }
 
 func (p peers) target(ctx context.Context, to uint64) (router.Local, error) {
-	m, ok := p.c.nodes[to]
-	if !ok {
+	m := p.c.member(to)
+	if m == nil {
 		return nil, fmt.Errorf("cluster: no node %d", to)
 	}
-	if !p.c.faults.reach(p.from, p.c.zones[p.from], to, p.c.zones[to]) {
+	if !p.c.faults.reach(p.from, p.c.Zone(p.from), to, p.c.Zone(to)) {
 		return nil, fmt.Errorf("cluster: node %d unreachable from node %d", to, p.from)
 	}
 	n := m.wait(ctx)
@@ -42,7 +42,7 @@ func (p peers) Propose(ctx context.Context, to uint64, req router.ProposeRequest
 	}
 	resp := router.ServePropose(ctx, l, req)
 	// The answer travels back over the same link.
-	if !p.c.faults.reach(to, p.c.zones[to], p.from, p.c.zones[p.from]) {
+	if !p.c.faults.reach(to, p.c.Zone(to), p.from, p.c.Zone(p.from)) {
 		return router.ProposeResponse{}, fmt.Errorf("cluster: answer from node %d lost", to)
 	}
 	return resp, nil
@@ -55,7 +55,7 @@ func (p peers) Read(ctx context.Context, to uint64, req router.ReadRequest) (rou
 		return router.ReadResponse{}, err
 	}
 	resp := router.ServeRead(ctx, l, req)
-	if !p.c.faults.reach(to, p.c.zones[to], p.from, p.c.zones[p.from]) {
+	if !p.c.faults.reach(to, p.c.Zone(to), p.from, p.c.Zone(p.from)) {
 		return router.ReadResponse{}, fmt.Errorf("cluster: answer from node %d lost", to)
 	}
 	return resp, nil

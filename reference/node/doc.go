@@ -11,7 +11,25 @@
 //     OnChange hook proposes it);
 //   - the partition groups placed on this node: each partition's group id is
 //     derived from its table id and partition id (GroupID), its three voters
-//     are the zone-aware ring's placement of that id (one per zone).
+//     (one per zone) are recorded in the catalog group: the zone-aware ring's
+//     placement when the table is created, the parent's on a split, and
+//     changed only by a completed move (members.go).
+//
+// Membership is replicated too: the founders (Options.Members, the catalog
+// group's voters) and the nodes added since (AddMember; the new node runs
+// with Options.Join and follows the catalog as a learner). When the ring
+// changes, the movers bring each group to the ring's placement, one replica
+// at a time (mover.go): the catalog's leader records a move From -> To (same
+// zone, one per group, a few at once), node To starts an empty replica, the
+// group's leader adds it as a learner, catches it up by snapshot and swaps
+// it for From in one joint configuration change (replica.Group.MoveReplica),
+// then records the move done; every node then routes to the new voters and
+// From drops its replica. Each step is read from the catalog group, so a
+// crash anywhere resumes the move.
+//
+// Partitions split when they outgrow Options.SplitBytes or serve more than
+// Options.SplitLoad requests per second throughout Options.SplitLoadWindow
+// (split.go, load.go).
 //
 // Every node derives its own catalog.Catalog from the catalog group
 // (reconcile): it creates, updates and deletes local tables to match, and

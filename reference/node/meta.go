@@ -1,16 +1,19 @@
 package node
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
 
 	"github.com/ddbkit/ddbkit/reference/catalog"
 	"github.com/ddbkit/ddbkit/reference/ddberr"
+	"github.com/ddbkit/ddbkit/reference/placement"
 )
 
 // MetaGroup is the raft group id of the replicated catalog.
@@ -32,12 +35,20 @@ func GroupID(tableID string, part int) uint64 {
 
 // metaCmd is one replicated change of the catalog.
 type metaCmd struct {
-	Kind  string         `json:"k"` // create | update | delete | split
-	Table *catalog.Table `json:"t"`
+	// create | update | delete | split (tables), join | move | moved
+	// (membership and placement, see members.go).
+	Kind  string         `json:"k"`
+	Table *catalog.Table `json:"t,omitempty"`
 	// A split replaces partition Parent of table Table.Name (id Table.ID)
 	// by two children owning [Lo, Mid-1] and [Mid, Hi].
 	Parent int    `json:"parent,omitempty"`
 	Mid    uint64 `json:"mid,omitempty"`
+	// Member joins the cluster.
+	Member *Member `json:"member,omitempty"`
+	// A move (or its completion, moved) replaces voter From of Group by To.
+	Group uint64 `json:"g,omitempty"`
+	From  uint64 `json:"from,omitempty"`
+	To    uint64 `json:"to,omitempty"`
 }
 
 // metaMachine is the replicated catalog: table metadata and partition maps
@@ -49,12 +60,22 @@ type metaMachine struct {
 	tables map[string][]byte // name -> encoded catalog.Table
 	// parents records splits: table id -> child partition -> parent.
 	parents map[string]map[int]int
-	applied uint64
-	changed func() // non-blocking notification after each change
+	// Membership and placement (members.go).
+	founders []Member
+	members  map[uint64]Member
+	ring     *placement.Ring
+	voters   map[uint64][]uint64 // group -> current voters
+	moves    map[uint64]Move     // group -> move in progress
+	applied  uint64
+	changed  func() // non-blocking notification after each change
 }
 
-func newMetaMachine(changed func()) *metaMachine {
-	return &metaMachine{tables: map[string][]byte{}, parents: map[string]map[int]int{}, changed: changed}
+// newMetaMachine returns an empty catalog whose members are the founders.
+func newMetaMachine(founders []Member, changed func()) *metaMachine {
+	m := &metaMachine{tables: map[string][]byte{}, parents: map[string]map[int]int{}, founders: founders,
+		voters: map[uint64][]uint64{}, moves: map[uint64]Move{}, changed: changed}
+	m.setFounders(founders)
+	return m
 }
 
 // encodeTable is the canonical encoding of a table's replicated part
@@ -64,8 +85,19 @@ func encodeTable(t *catalog.Table) ([]byte, error) { return json.Marshal(t) }
 // Apply implements replica.StateMachine.
 func (m *metaMachine) Apply(index uint64, b []byte) any {
 	var c metaCmd
-	if err := json.Unmarshal(b, &c); err != nil || c.Table == nil {
+	if err := json.Unmarshal(b, &c); err != nil {
 		return fmt.Errorf("node: bad catalog command at %d: %v", index, err)
+	}
+	switch c.Kind {
+	case "join", "move", "moved":
+		defer m.changed()
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.applied = index
+		return m.applyMembership(c)
+	}
+	if c.Table == nil {
+		return fmt.Errorf("node: catalog command %q at %d without a table", c.Kind, index)
 	}
 	if c.Kind == "split" {
 		defer m.changed()
@@ -107,6 +139,7 @@ func (m *metaMachine) Apply(index uint64, b []byte) any {
 			return ddberr.Newf(ddberr.ResourceInUse, "Table already exists: %s", c.Table.Name)
 		}
 		m.tables[c.Table.Name] = enc
+		m.recordTable(enc)
 	case "update":
 		if !ok || curID != c.Table.ID {
 			return ddberr.Newf(ddberr.ResourceNotFound, "Requested resource not found: Table: %s not found", c.Table.Name)
@@ -114,6 +147,7 @@ func (m *metaMachine) Apply(index uint64, b []byte) any {
 		m.tables[c.Table.Name] = enc
 	case "delete":
 		if ok && curID == c.Table.ID {
+			m.forgetTable(cur)
 			delete(m.tables, c.Table.Name)
 			delete(m.parents, curID)
 		}
@@ -160,11 +194,14 @@ func (m *metaMachine) split(c metaCmd) any {
 	if err != nil {
 		return err
 	}
+	// The children keep their parent's voters (and nodes).
+	v := m.votersLocked(t.ID, p.ID)
 	m.tables[t.Name] = enc
 	if m.parents[t.ID] == nil {
 		m.parents[t.ID] = map[int]int{}
 	}
 	m.parents[t.ID][a.ID], m.parents[t.ID][b.ID] = p.ID, p.ID
+	m.voters[GroupID(t.ID, a.ID)], m.voters[GroupID(t.ID, b.ID)] = v, slices.Clone(v)
 	return nil
 }
 
@@ -195,13 +232,23 @@ func (m *metaMachine) root(tableID string, part int) int {
 type metaImage struct {
 	Tables  map[string][]byte      `json:"tables"`
 	Parents map[string]map[int]int `json:"parents,omitempty"`
+	// Members, Voters and Moves are absent in images of older versions:
+	// the founders, and placement by the ring, then apply.
+	Members []Member            `json:"members,omitempty"`
+	Voters  map[uint64][]uint64 `json:"voters,omitempty"`
+	Moves   map[uint64]Move     `json:"moves,omitempty"`
 }
 
 // Snapshot implements replica.StateMachine.
 func (m *metaMachine) Snapshot() ([]byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return json.Marshal(metaImage{Tables: m.tables, Parents: m.parents})
+	img := metaImage{Tables: m.tables, Parents: m.parents, Voters: m.voters, Moves: m.moves}
+	for _, mem := range m.members {
+		img.Members = append(img.Members, mem)
+	}
+	slices.SortFunc(img.Members, func(a, b Member) int { return cmp.Compare(a.ID, b.ID) })
+	return json.Marshal(img)
 }
 
 // Restore implements replica.StateMachine.
@@ -218,8 +265,19 @@ func (m *metaMachine) Restore(index uint64, b []byte) error {
 	if img.Parents == nil {
 		img.Parents = map[string]map[int]int{}
 	}
+	if img.Voters == nil {
+		img.Voters = map[uint64][]uint64{}
+	}
+	if img.Moves == nil {
+		img.Moves = map[uint64]Move{}
+	}
 	m.mu.Lock()
 	m.tables, m.parents, m.applied = img.Tables, img.Parents, index
+	m.voters, m.moves = img.Voters, img.Moves
+	if len(img.Members) == 0 {
+		img.Members = m.founders
+	}
+	m.setFounders(img.Members)
 	m.mu.Unlock()
 	m.changed()
 	return nil

@@ -41,9 +41,15 @@ func (u Unsafe) Any() bool { return u.Unsafe.Any() || u.SkipConditions }
 type Options struct {
 	ID   uint64
 	Zone string
-	// Members is the cluster's membership (every node, this one included):
-	// the placement ring and the voters of the catalog group.
+	// Members are the cluster's founding members, the same list on every
+	// node for the life of the cluster: the voters of the catalog group and
+	// the first placement ring. Nodes added later (see Join, AddMember) are
+	// recorded in the catalog group.
 	Members []placement.Node
+	// Join makes this node one added to a running cluster (not a founder):
+	// its catalog replica starts empty, as a learner the catalog's leader
+	// adds once a node proposed the node's membership (AddMember).
+	Join bool
 	// FS and Dir locate the node's data (vfs.OS{} when FS is nil); NoSync
 	// turns fsync off (benchmarks that say so only).
 	FS     vfs.FS
@@ -73,8 +79,20 @@ type Options struct {
 	// splits at 10 GB); the leader checks every SplitCheck (1s when zero).
 	SplitBytes int64
 	SplitCheck time.Duration
-	Unsafe     Unsafe
-	Logger     *slog.Logger
+	// SplitLoad splits a partition whose leader served more than SplitLoad
+	// requests per second (reads and writes) throughout SplitLoadWindow
+	// (10s when zero); 0 never splits for load. See load.go.
+	SplitLoad       float64
+	SplitLoadWindow time.Duration
+	// MoveCheck is how often the movers look for replicas to move (250ms
+	// when zero); MaxMoves bounds the moves in progress at once (2 when
+	// zero). See mover.go.
+	MoveCheck time.Duration
+	MaxMoves  int
+	// Now is the clock of load measurement (time.Now when nil).
+	Now    func() time.Time
+	Unsafe Unsafe
+	Logger *slog.Logger
 }
 
 // Node is one storage node: its raft groups (the catalog group and the
@@ -86,8 +104,6 @@ type Node struct {
 	log     *slog.Logger
 	store   *storage.Store
 	rn      *replica.Node
-	ring    *placement.Ring
-	zones   map[uint64]string
 	meta    *metaMachine
 	metaRep *router.Replica
 	cat     *catalog.Catalog
@@ -100,8 +116,11 @@ type Node struct {
 	machines map[uint64]*partMachine // group -> local state machine
 	started  map[uint64]bool         // groups added to rn
 	info     map[uint64]groupInfo    // group -> table and range, split ones included
+	learning map[uint64]bool         // groups joined here as a move's target, not voters yet
+	moving   map[uint64]bool         // moves this node is carrying out, by group
 
 	kick         chan struct{}
+	moveKick     chan struct{}
 	reconciledAt atomic.Uint64 // catalog index the last reconcile started from
 	splitKick    chan struct{}
 	ctx          context.Context
@@ -123,11 +142,17 @@ func New(ctx context.Context, o Options) (*Node, error) {
 		_, _ = rand.Read(b[:])
 		o.ClientID = binary.LittleEndian.Uint64(b[:]) | 1
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.SplitLoadWindow <= 0 {
+		o.SplitLoadWindow = 10 * time.Second
+	}
 	ring, err := placement.New(o.Members, placement.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("node: ring: %w", err)
 	}
-	if _, ok := ring.Node(placement.NodeID(o.ID)); !ok {
+	if _, ok := ring.Node(placement.NodeID(o.ID)); !ok && !o.Join {
 		return nil, fmt.Errorf("node: %d is not a member", o.ID)
 	}
 	st, err := storage.Open(ctx, storage.Options{FS: o.FS, Dir: o.Dir, NoSync: o.NoSync, Logger: o.Logger})
@@ -141,16 +166,22 @@ func New(ctx context.Context, o Options) (*Node, error) {
 		_ = st.Close()
 		return nil, fmt.Errorf("node %d: %w", o.ID, err)
 	}
-	n := &Node{o: o, log: o.Logger.With("node", o.ID), store: st, rn: rn, ring: ring, zones: map[uint64]string{},
+	n := &Node{o: o, log: o.Logger.With("node", o.ID), store: st, rn: rn,
 		machines: map[uint64]*partMachine{}, started: map[uint64]bool{}, info: map[uint64]groupInfo{},
-		kick: make(chan struct{}, 1), splitKick: make(chan struct{}, 1)}
+		learning: map[uint64]bool{}, moving: map[uint64]bool{},
+		kick: make(chan struct{}, 1), splitKick: make(chan struct{}, 1), moveKick: make(chan struct{}, 1)}
 	var all []uint64
+	var founders []Member
 	for _, m := range ring.Nodes() {
-		n.zones[uint64(m.ID)] = m.Zone
+		founders = append(founders, Member{ID: uint64(m.ID), Zone: m.Zone})
 		all = append(all, uint64(m.ID))
 	}
-	n.meta = newMetaMachine(n.poke)
-	if _, err := rn.AddGroup(ctx, MetaGroup, all, n.meta); err != nil {
+	n.meta = newMetaMachine(founders, n.metaChanged)
+	catalogVoters := all
+	if o.Join {
+		catalogVoters = nil // an empty replica, added by the catalog's leader
+	}
+	if _, err := rn.AddGroup(ctx, MetaGroup, catalogVoters, n.meta); err != nil {
 		_ = st.Close()
 		return nil, fmt.Errorf("node %d: catalog group: %w", o.ID, err)
 	}
@@ -176,8 +207,9 @@ func (n *Node) Start(tr transport.Transport) error {
 		return fmt.Errorf("node %d: %w", n.o.ID, err)
 	}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
-	n.reconciled.Add(1)
+	n.reconciled.Add(2)
 	go n.reconcileLoop()
+	go n.moverLoop()
 	n.poke()
 	return nil
 }
@@ -212,13 +244,14 @@ func (n *Node) Group(id uint64) (*replica.Group, bool) { return n.rn.Group(id) }
 func (n *Node) State(group uint64) (*partition.State, bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if !n.started[group] {
+	if !n.started[group] || n.learning[group] {
 		return nil, false
 	}
 	m, ok := n.machines[group]
 	if !ok {
 		return nil, false
 	}
+	m.load.add() // a read served here (load.go)
 	return m.State, true
 }
 
@@ -246,20 +279,21 @@ func (n *Node) Catalog() *catalog.Catalog { return n.cat }
 // Replicas returns the raft node (statuses, fsync counters).
 func (n *Node) Replicas() *replica.Node { return n.rn }
 
-// placementOf returns the voters of a group placed by token: one node per
-// zone.
-func (n *Node) placementOf(token uint64) []uint64 {
-	var out []uint64
-	for _, id := range n.ring.Place(token) {
-		out = append(out, uint64(id))
-	}
-	return out
+// votersOf returns the current voters of partition part of table tableID,
+// as recorded in the catalog group (one per zone).
+func (n *Node) votersOf(tableID string, part int) []uint64 {
+	return n.meta.votersOf(tableID, part)
 }
 
-// votersOf returns the voters of partition part of table tableID: the
-// placement of the partition it descends from (splits keep their nodes).
-func (n *Node) votersOf(tableID string, part int) []uint64 {
-	return n.placementOf(GroupID(tableID, n.meta.root(tableID, part)))
+// routeVoters are the nodes a router tries for partition part: its voters,
+// and while a move is in progress the node it moves to (last), which may
+// lead the group once it is promoted, before the move is recorded.
+func (n *Node) routeVoters(tableID string, part int) []uint64 {
+	v := n.votersOf(tableID, part)
+	if mv, ok := n.meta.moveOf(GroupID(tableID, part)); ok && !slices.Contains(v, mv.To) {
+		v = append(v, mv.To)
+	}
+	return v
 }
 
 // machine returns the local state machine of a group, creating it.
@@ -269,6 +303,9 @@ func (n *Node) machine(group uint64, schema partition.KeySchema) *partMachine {
 	m, ok := n.machines[group]
 	if !ok {
 		m = &partMachine{Machine: partition.NewMachine(schema), onFreeze: n.poke}
+		if n.o.SplitLoad > 0 {
+			m.load = newLoadMeter(n.o.SplitLoadWindow, n.o.Now)
+		}
 		if n.o.Unsafe.SkipConditions {
 			m.State.UnsafeSkipConditions()
 		}
@@ -281,11 +318,10 @@ func (n *Node) machine(group uint64, schema partition.KeySchema) *partMachine {
 // partition, plus a local state machine when this node is a voter.
 func (n *Node) replicaFor(t *catalog.Table, p *catalog.Partition) (partition.Replica, error) {
 	gid := GroupID(t.ID, p.ID)
-	voters := n.votersOf(t.ID, p.ID)
-	if slices.Contains(voters, n.o.ID) {
+	if slices.Contains(n.votersOf(t.ID, p.ID), n.o.ID) {
 		p.State = n.machine(gid, t.Schema).State
 	}
-	return n.router.Replica(gid, voters), nil
+	return n.router.Replica(gid, n.routeVoters(t.ID, p.ID)), nil
 }
 
 // metaTimeout bounds a catalog change (the catalog's hook has no context).

@@ -30,6 +30,8 @@ type partMachine struct {
 	partition.Machine
 	frozen   atomic.Bool
 	onFreeze func()
+	// load counts the requests this replica serves (nil: not counted).
+	load *loadMeter
 }
 
 // Apply implements replica.StateMachine.
@@ -44,6 +46,7 @@ func (m *partMachine) Apply(index uint64, cmd []byte) any {
 	if m.frozen.Load() {
 		return partition.Result{Err: wrongRange()}
 	}
+	m.load.add()
 	return m.Machine.Apply(index, cmd)
 }
 
@@ -90,4 +93,21 @@ func (m *partMachine) ApplyDecoded(index uint64, cmd []byte, decoded any) any {
 		return partition.Result{Err: wrongRange()}
 	}
 	return m.State.Apply(index, c)
+}
+
+// SnapshotAsync implements replica.AsyncSnapshotter: the capture is taken
+// now (with the frozen flag as of now), the encoding runs later.
+func (m *partMachine) SnapshotAsync() func() ([]byte, error) {
+	flag := byte('A')
+	if m.frozen.Load() {
+		flag = 'F'
+	}
+	encode := m.Machine.SnapshotImage()
+	return func() ([]byte, error) {
+		b, err := encode()
+		if err != nil {
+			return nil, err
+		}
+		return append([]byte{flag}, b...), nil
+	}
 }

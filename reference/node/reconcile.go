@@ -10,6 +10,7 @@ import (
 
 	"github.com/ddbkit/ddbkit/reference/catalog"
 	"github.com/ddbkit/ddbkit/reference/partition"
+	"github.com/ddbkit/ddbkit/reference/router"
 	"github.com/ddbkit/ddbkit/reference/value"
 )
 
@@ -55,7 +56,7 @@ func (n *Node) reconcileLoop() {
 			tick = true
 		}
 		n.reconcile(n.ctx)
-		if tick && n.o.SplitBytes > 0 {
+		if tick && (n.o.SplitBytes > 0 || n.o.SplitLoad > 0) {
 			select {
 			case n.splitKick <- struct{}{}:
 			default:
@@ -80,6 +81,9 @@ type wantGroup struct {
 	schema  partition.KeySchema
 	parent  uint64 // the group it split from (0: none)
 	isChild bool
+	// join: start an empty replica that the leader catches up (a move's
+	// target); learner: this node is not one of the recorded voters yet.
+	join, learner bool
 }
 
 // reconcile brings the local catalog to the replicated one and starts the
@@ -112,7 +116,7 @@ func (n *Node) reconcile(ctx context.Context) {
 		default:
 			enc, _ := encodeTable(cur)
 			menc, _ := encodeTable(mt)
-			if string(enc) != string(menc) {
+			if string(enc) != string(menc) || n.anyMoved(cur) {
 				// Metadata change, or a new partition map after a split.
 				cur, err = n.cat.Update(mt.Name, func(t *catalog.Table) error {
 					parts := n.partitionsFor(t, mt)
@@ -173,12 +177,24 @@ func (n *Node) groupsOf(t *catalog.Table) []wantGroup {
 		n.info[gid] = info
 		n.mu.Unlock()
 		v := n.votersOf(t.ID, id)
-		if !slices.Contains(v, n.o.ID) {
+		mv, moving := n.meta.moveOf(gid)
+		w := wantGroup{id: gid, info: info, voters: v, schema: t.Schema}
+		switch {
+		case slices.Contains(v, n.o.ID):
+		case moving && mv.To == n.o.ID:
+			// The target of a move: an empty replica that the group's
+			// leader adds as a learner and catches up (mover.go).
+			w.join, w.learner = true, true
+		default:
 			continue
 		}
-		w := wantGroup{id: gid, info: info, voters: v, schema: t.Schema}
 		if par, ok := n.meta.parent(t.ID, id); ok {
 			w.parent, w.isChild = GroupID(t.ID, par), true
+			if !slices.Contains(n.votersOf(t.ID, par), n.o.ID) {
+				// The child moved here after the split: it has no frozen
+				// parent here to be built from, its leader sends it.
+				w.join = true
+			}
 		}
 		out = append(out, w)
 	}
@@ -200,7 +216,7 @@ func (n *Node) partitionsFor(local, mt *catalog.Table) []*catalog.Partition {
 	}
 	var out []*catalog.Partition
 	for _, p := range mt.Partitions {
-		if op, ok := old[p.ID]; ok && op.Lo == p.Lo && op.Hi == p.Hi {
+		if op, ok := old[p.ID]; ok && op.Lo == p.Lo && op.Hi == p.Hi && !n.movedSince(mt.ID, op) {
 			out = append(out, op)
 			continue
 		}
@@ -221,6 +237,11 @@ func (n *Node) syncGroups(ctx context.Context, want []wantGroup) {
 		wanted[w.id] = true
 		n.mu.Lock()
 		started := n.started[w.id]
+		if w.learner {
+			n.learning[w.id] = true
+		} else {
+			delete(n.learning, w.id)
+		}
 		n.mu.Unlock()
 		if started {
 			continue
@@ -228,14 +249,17 @@ func (n *Node) syncGroups(ctx context.Context, want []wantGroup) {
 		m := n.machine(w.id, w.schema)
 		voters := slices.Sorted(slices.Values(w.voters))
 		var err error
-		if w.isChild {
+		switch {
+		case w.join:
+			_, err = n.rn.JoinGroup(ctx, w.id, m)
+		case w.isChild:
 			if _, inStore := n.store.Group(w.id); !inStore {
 				if !n.fillChild(m, w) {
 					continue
 				}
 			}
 			_, err = n.rn.AddGroupWithState(ctx, w.id, voters, m)
-		} else {
+		default:
 			_, err = n.rn.AddGroup(ctx, w.id, voters, m)
 		}
 		if err != nil {
@@ -262,7 +286,9 @@ func (n *Node) syncGroups(ctx context.Context, want []wantGroup) {
 		n.mu.Lock()
 		delete(n.started, id)
 		delete(n.machines, id)
+		delete(n.learning, id)
 		n.mu.Unlock()
+		n.log.Info("replica removed", "group", id)
 	}
 }
 
@@ -300,4 +326,26 @@ func (n *Node) fillChild(m *partMachine, w wantGroup) bool {
 		}
 	}
 	return true
+}
+
+// movedSince reports whether local partition p of table tableID was made
+// for other voters than the catalog group's current ones (a move started or
+// finished since): its router replica and local state must be remade.
+func (n *Node) movedSince(tableID string, p *catalog.Partition) bool {
+	r, ok := p.Replica.(*router.Replica)
+	if !ok {
+		return false
+	}
+	held := slices.Contains(n.votersOf(tableID, p.ID), n.o.ID)
+	return !slices.Equal(r.Voters(), n.routeVoters(tableID, p.ID)) || (p.State != nil) != held
+}
+
+// anyMoved reports whether some partition of t was made for other voters.
+func (n *Node) anyMoved(t *catalog.Table) bool {
+	for _, p := range t.Partitions {
+		if n.movedSince(t.ID, p) {
+			return true
+		}
+	}
+	return false
 }

@@ -15,8 +15,10 @@ import (
 // Splitting a partition (ARCHITECTURE.md §4; DynamoDB splits a partition
 // that outgrows 10 GB or its throughput):
 //
-//  1. The leader of a partition larger than Options.SplitBytes proposes the
-//     freeze command to its group. From the freeze on, the partition rejects
+//  1. The leader of a partition larger than Options.SplitBytes, or that
+//     served more than Options.SplitLoad requests per second throughout
+//     Options.SplitLoadWindow (load.go), proposes the freeze command to its
+//     group. From the freeze on, the partition rejects
 //     every write (WrongRange, so the router retries it at the new owner),
 //     and all replicas hold the identical frozen image.
 //  2. The leader picks the split point from the frozen image (the median
@@ -34,7 +36,7 @@ import (
 
 // checkSplits runs steps 1 and 2 for the partitions this node leads.
 func (n *Node) checkSplits(ctx context.Context) {
-	if n.o.SplitBytes <= 0 {
+	if n.o.SplitBytes <= 0 && n.o.SplitLoad <= 0 {
 		return
 	}
 	for _, t := range n.cat.Tables() {
@@ -51,7 +53,10 @@ func (n *Node) checkSplits(ctx context.Context) {
 				continue
 			}
 			if !m.frozen.Load() {
-				if _, bytes := m.State.Stats(); bytes <= n.o.SplitBytes {
+				_, bytes := m.State.Stats()
+				big := n.o.SplitBytes > 0 && bytes > n.o.SplitBytes
+				hot := m.load.sustained(n.o.SplitLoad)
+				if !big && !hot {
 					continue
 				}
 				if _, ok := splitPoint(m.State, p.Lo); !ok {
@@ -82,7 +87,7 @@ func (n *Node) checkSplits(ctx context.Context) {
 				n.log.Warn("split: catalog", "table", t.Name, "partition", p.ID, "err", err)
 				continue
 			}
-			n.log.Info("partition split", "table", t.Name, "partition", p.ID, "at", mid)
+			n.log.Info("partition split", "table", t.Name, "partition", p.ID, "at", mid, "for", splitReason(m, n.o))
 		}
 	}
 }
@@ -170,4 +175,12 @@ func (n *Node) successors(ctx context.Context, group uint64) ([]router.Successor
 		}
 	}
 	return out, nil
+}
+
+// splitReason names why a frozen partition splits (for the log).
+func splitReason(m *partMachine, o Options) string {
+	if _, bytes := m.State.Stats(); o.SplitBytes > 0 && bytes > o.SplitBytes {
+		return "size"
+	}
+	return "load"
 }

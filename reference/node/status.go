@@ -13,6 +13,7 @@ import (
 type Status struct {
 	Node    uint64         `json:"node"`
 	Zone    string         `json:"zone"`
+	Members []Member       `json:"members"`
 	Catalog *ReplicaStatus `json:"catalog,omitempty"`
 	Tables  []TableStatus  `json:"tables"`
 }
@@ -27,12 +28,14 @@ type TableStatus struct {
 // PartitionStatus is one partition: hash range [Lo, Hi], its raft group and
 // replicas, and the local replica's state when this node holds one.
 type PartitionStatus struct {
-	ID       int            `json:"id"`
-	Group    uint64         `json:"group"`
-	Lo       uint64         `json:"lo"`
-	Hi       uint64         `json:"hi"`
-	Replicas []Placement    `json:"replicas"`
-	Local    *ReplicaStatus `json:"local,omitempty"`
+	ID       int         `json:"id"`
+	Group    uint64      `json:"group"`
+	Lo       uint64      `json:"lo"`
+	Hi       uint64      `json:"hi"`
+	Replicas []Placement `json:"replicas"`
+	// Moving is the move of a replica in progress (see mover.go).
+	Moving *Move          `json:"moving,omitempty"`
+	Local  *ReplicaStatus `json:"local,omitempty"`
 }
 
 // Placement is one replica's node and zone.
@@ -57,7 +60,7 @@ type ReplicaStatus struct {
 // Status reports the node's view; digests cost a scan of each local
 // replica, so withDigests is for health checks and tests.
 func (n *Node) Status(withDigests bool) Status {
-	s := Status{Node: n.o.ID, Zone: n.o.Zone}
+	s := Status{Node: n.o.ID, Zone: n.o.Zone, Members: n.meta.memberList()}
 	if g, ok := n.rn.Group(MetaGroup); ok {
 		s.Catalog = replicaStatus(g.Status())
 	}
@@ -67,7 +70,10 @@ func (n *Node) Status(withDigests bool) Status {
 			gid := GroupID(t.ID, p.ID)
 			ps := PartitionStatus{ID: p.ID, Group: gid, Lo: p.Lo, Hi: p.Hi}
 			for _, id := range n.votersOf(t.ID, p.ID) {
-				ps.Replicas = append(ps.Replicas, Placement{Node: id, Zone: n.zones[id]})
+				ps.Replicas = append(ps.Replicas, Placement{Node: id, Zone: n.meta.zoneOf(id)})
+			}
+			if mv, ok := n.meta.moveOf(gid); ok {
+				ps.Moving = &mv
 			}
 			if g, ok := n.rn.Group(gid); ok {
 				ps.Local = replicaStatus(g.Status())

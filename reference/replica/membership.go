@@ -26,6 +26,14 @@ import (
 //     voter, so no moment has a quorum that could disagree with both the old
 //     and the new configuration;
 //  4. the old node drops its replica with Node.RemoveGroup.
+//
+// MoveReplica is resumable: called again after a crash or a change of
+// leader, it skips the steps already in force, so whoever leads the group
+// next can finish a move. Who decides on moves, and when each step runs, is
+// the storage node's business (reference/node, mover.go): the catalog
+// group records the move, the group's leader runs MoveReplica, the catalog
+// group records its completion, and only then does the old node drop its
+// replica.
 
 // confWaiter is a conf change waiting to be applied.
 type confWaiter struct {
@@ -100,6 +108,9 @@ func single(t pb.ConfChangeType, id uint64) *pb.ConfChangeSingle {
 // returns once the new configuration is in force (joint state left).
 func (g *Group) MoveReplica(ctx context.Context, from, to uint64) error {
 	st := g.Status()
+	if slices.Contains(st.Voters, to) && !slices.Contains(st.Voters, from) {
+		return g.waitJointLeft(ctx, from, to) // done before, maybe still joint
+	}
 	if !slices.Contains(st.Voters, from) {
 		return fmt.Errorf("replica: group %d: %d is not a voter (%v)", g.id, from, st.Voters)
 	}
@@ -122,7 +133,13 @@ func (g *Group) MoveReplica(ctx context.Context, from, to uint64) error {
 	if err := g.ChangeConf(ctx, cc); err != nil {
 		return fmt.Errorf("replica: group %d: swap %d for %d: %w", g.id, from, to, err)
 	}
-	// Raft leaves the joint configuration by itself; wait for it.
+	return g.waitJointLeft(ctx, from, to)
+}
+
+// waitJointLeft waits until the configuration has to and not from as a
+// voter and is no longer joint (raft leaves the joint configuration by
+// itself).
+func (g *Group) waitJointLeft(ctx context.Context, from, to uint64) error {
 	for {
 		s := g.Status()
 		if len(s.VotersOutgoing) == 0 && slices.Contains(s.Voters, to) && !slices.Contains(s.Voters, from) {
@@ -168,4 +185,19 @@ func (g *Group) waitCaughtUp(ctx context.Context, id uint64) error {
 		case <-time.After(g.node.opts.TickInterval):
 		}
 	}
+}
+
+// AddLearner adds node id to the group as a learner (a non-voting replica
+// that raft catches up, by snapshot), unless it is already a member. Call
+// it on the leader; it returns once the change is applied here.
+func (g *Group) AddLearner(ctx context.Context, id uint64) error {
+	st := g.Status()
+	if slices.Contains(st.Voters, id) || slices.Contains(st.Learners, id) || slices.Contains(st.VotersOutgoing, id) {
+		return nil
+	}
+	cc := &pb.ConfChangeV2{Changes: []*pb.ConfChangeSingle{single(pb.ConfChangeType_ConfChangeAddLearnerNode, id)}}
+	if err := g.ChangeConf(ctx, cc); err != nil {
+		return fmt.Errorf("replica: group %d: add learner %d: %w", g.id, id, err)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package replica
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 	"sync/atomic"
@@ -38,6 +39,7 @@ type Group struct {
 	readSeq     uint64
 	confWaiters []*confWaiter
 	forceSnap   bool // a node was added: snapshot and compact now
+	snapping    bool // an asynchronous snapshot is being written
 	removed     bool // RemoveGroup ran; the loop skips it
 	snapSoon    bool // its entries pin an old WAL segment: snapshot when possible
 
@@ -391,10 +393,16 @@ func (g *Group) maybeSnapshot() error {
 		// A node was added: it must start from a snapshot whose
 		// configuration includes it, so drop the whole log.
 		g.forceSnap, keep = false, 0
+	case g.snapping:
+		return nil // one at a time (snapSoon stays set for the next try)
 	case g.snapSoon && g.applied > g.snapIndex:
 		// This group's entries pin an old WAL segment.
 		g.snapSoon = false
 	case g.applied < g.snapIndex+o.SnapshotEvery:
+		return nil
+	}
+	if as, ok := g.sm.(AsyncSnapshotter); ok && keep > 0 {
+		g.snapshotAsync(as, keep)
 		return nil
 	}
 	image, err := g.sm.Snapshot()
@@ -407,6 +415,39 @@ func (g *Group) maybeSnapshot() error {
 	}
 	g.snapIndex = g.applied
 	return nil
+}
+
+// snapshotAsync captures the state machine and the dedup table on the
+// loop and encodes and writes the snapshot on another goroutine; when it
+// is durable the loop learns the new snapshot index. (A snapshot that must
+// drop the whole log — a node was added — stays synchronous: the newcomer
+// must not be sent an older one.)
+func (g *Group) snapshotAsync(as AsyncSnapshotter, keep uint64) {
+	n := g.node
+	encode := as.SnapshotAsync()
+	order := slices.Clone(g.dd.order)
+	index, cs := g.applied, proto.Clone(g.confState).(*pb.ConfState)
+	g.snapping = true
+	n.snapWG.Add(1)
+	go func() {
+		defer n.snapWG.Done()
+		image, err := encode()
+		if err == nil {
+			err = n.store.Compact(g.id, index, cs, encodeSnapshotOrder(order, image), keep)
+		}
+		if errors.Is(err, storage.ErrNoGroup) {
+			err = nil // the group was removed meanwhile
+		}
+		if err != nil {
+			n.log.Error("replica snapshot failed", "group", g.id, "index", index, "err", err)
+			n.fail(fmt.Errorf("replica: group %d snapshot at %d: %w", g.id, index, err))
+			return
+		}
+		_ = n.submit(func() {
+			g.snapping = false
+			g.snapIndex = max(g.snapIndex, index)
+		})
+	}()
 }
 
 // failAll ends every waiter: proposals with propErr, reads with readErr.

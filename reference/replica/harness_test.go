@@ -37,6 +37,8 @@ type harness struct {
 	onStart func(n *Node)
 	// storeOpts are the stores' options (FS and Dir are the harness's).
 	storeOpts storage.Options
+	// asyncSnap makes the default state machines AsyncSnapshotters.
+	asyncSnap bool
 }
 
 func newHarness(t *testing.T, seed uint64, mod func(*Options)) *harness {
@@ -97,7 +99,11 @@ func (h *harness) start(id uint64) {
 		if id <= 3 {
 			voters = []uint64{1, 2, 3}
 		}
-		if _, err := n.AddGroup(ctx, testGroup, voters, sm); err != nil {
+		var m StateMachine = sm
+		if h.asyncSnap {
+			m = asyncKV{sm}
+		}
+		if _, err := n.AddGroup(ctx, testGroup, voters, m); err != nil {
 			h.t.Fatalf("node %d: %v", id, err)
 		}
 	}

@@ -5,9 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // kv is the toy state machine of the tests: commands "key=value" set a key
@@ -96,4 +98,18 @@ func (s *kv) DigestAt() (uint64, string) {
 		fmt.Fprintf(h, "%q=%q;", k, s.m[k])
 	}
 	return s.applied, hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// asyncKV is the kv whose snapshots are encoded off the loop, slowly, so
+// that writes go on applying while one is written.
+type asyncKV struct{ *kv }
+
+func (a asyncKV) SnapshotAsync() func() ([]byte, error) {
+	a.mu.Lock()
+	m := maps.Clone(a.m)
+	a.mu.Unlock()
+	return func() ([]byte, error) {
+		time.Sleep(2 * time.Millisecond)
+		return json.Marshal(m)
+	}
 }

@@ -40,6 +40,7 @@ type Node struct {
 	ticks   uint64 // raft ticks so far; owned by the loop
 	iters   atomic.Uint64
 	app     *appender
+	snapWG  sync.WaitGroup // asynchronous snapshots in progress
 	// appendedJobs are append work made durable, for the loop to hand
 	// back to raft.
 	appendedJobs []appendJob
@@ -160,6 +161,7 @@ func (n *Node) Close() error {
 	if started {
 		<-n.done
 		<-n.app.done // no write may land after Close returns
+		n.snapWG.Wait()
 	} else {
 		n.finish(ErrStopped)
 	}

@@ -110,9 +110,17 @@ func TestMinorityAcknowledgesNothingAndOldLeaderStepsDown(t *testing.T) {
 }
 
 func TestCrashAllNodesMidLoadKeepsAcknowledgedWrites(t *testing.T) {
-	for _, seed := range []uint64{21, 22, 23} {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			h := newHarness(t, seed, nil)
+	for _, tc := range []struct {
+		seed  uint64
+		async bool
+	}{{21, false}, {22, false}, {23, true}, {24, true}} {
+		seed := tc.seed
+		t.Run(fmt.Sprintf("%d/async=%v", seed, tc.async), func(t *testing.T) {
+			h := newHarnessWith(t, seed, func(o *Options) {
+				if tc.async {
+					o.SnapshotEvery, o.SnapshotKeep = 100, 20 // many snapshots in flight at the crash
+				}
+			}, func(h *harness) { h.asyncSnap = tc.async })
 			h.waitLeader()
 			ctx, cancel := context.WithCancel(context.Background())
 			var mu sync.Mutex
@@ -351,7 +359,16 @@ func TestFollowerAnswersNotLeaderWithHint(t *testing.T) {
 }
 
 func TestLaggingFollowerCatchesUpBySnapshot(t *testing.T) {
-	h := newHarness(t, 61, func(o *Options) { o.SnapshotEvery, o.SnapshotKeep = 50, 10 })
+	for _, async := range []bool{false, true} {
+		t.Run(fmt.Sprintf("async=%v", async), func(t *testing.T) {
+			laggingFollowerCatchesUpBySnapshot(t, async)
+		})
+	}
+}
+
+func laggingFollowerCatchesUpBySnapshot(t *testing.T, async bool) {
+	h := newHarnessWith(t, 61, func(o *Options) { o.SnapshotEvery, o.SnapshotKeep = 50, 10 },
+		func(h *harness) { h.asyncSnap = async })
 	lead := h.waitLeader()
 	lag := lead%3 + 1
 	h.net.Isolate(lag)
@@ -363,9 +380,9 @@ func TestLaggingFollowerCatchesUpBySnapshot(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if s := h.group(lead).Status(); s.SnapshotIndex < 200 {
-		t.Fatalf("leader snapshot index %d, want compaction past 200", s.SnapshotIndex)
-	}
+	h.eventually("leader compaction past 200", 5*time.Second, func() bool {
+		return h.group(lead).Status().SnapshotIndex >= 200
+	})
 	h.net.Heal()
 	d := h.waitConverged(1, 2, 3)
 	if d[1] != d[2] || d[2] != d[3] {

@@ -8,8 +8,14 @@ import (
 // encodeSnapshot prefixes the state machine's image with the dedup table:
 // count, then (client, seq, index) per id, then the image.
 func encodeSnapshot(d *dedup, image []byte) []byte {
-	b := binary.AppendUvarint(nil, uint64(len(d.order)))
-	for _, e := range d.order {
+	return encodeSnapshotOrder(d.order, image)
+}
+
+// encodeSnapshotOrder is encodeSnapshot of a copy of a dedup table's order.
+func encodeSnapshotOrder(order []dedupEntry, image []byte) []byte {
+	b := make([]byte, 0, 3*len(order)+len(image)+8)
+	b = binary.AppendUvarint(b, uint64(len(order)))
+	for _, e := range order {
 		b = binary.AppendUvarint(b, e.id.Client)
 		b = binary.AppendUvarint(b, e.id.Seq)
 		b = binary.AppendUvarint(b, e.index)

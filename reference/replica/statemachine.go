@@ -25,3 +25,14 @@ type StateMachine interface {
 type DecodedApplier interface {
 	ApplyDecoded(index uint64, cmd []byte, decoded any) any
 }
+
+// AsyncSnapshotter is a StateMachine whose snapshots can be encoded off the
+// node's loop: SnapshotAsync captures the state as of the last applied
+// index (cheaply: it runs on the loop) and returns the function that
+// encodes the capture into what Snapshot would have returned; the replica
+// runs that function and writes the snapshot on another goroutine, so a
+// large partition's snapshot stalls neither its node's other groups nor
+// the WAL's group commit.
+type AsyncSnapshotter interface {
+	SnapshotAsync() func() ([]byte, error)
+}

@@ -29,33 +29,49 @@ func parseSnapName(name string) (uint64, bool) {
 // writeSnapshotFile stores snap as dir/snap/<group>.snap durably: write a
 // temporary file, fsync it, rename it over the old one, fsync the directory.
 func writeSnapshotFile(fs vfs.FS, dir string, group uint64, snap *pb.Snapshot, sync bool) error {
+	tmp, err := writeSnapshotTemp(fs, dir, group, snap, ".tmp", sync)
+	if err != nil {
+		return err
+	}
+	return installSnapshotFile(fs, dir, group, tmp)
+}
+
+// writeSnapshotTemp writes snap durably to a temporary file named for group
+// with the given suffix (which must end in .tmp, so that Open deletes a
+// leftover) and returns its path.
+func writeSnapshotTemp(fs vfs.FS, dir string, group uint64, snap *pb.Snapshot, suffix string, sync bool) (string, error) {
 	data, err := proto.Marshal(snap)
 	if err != nil {
-		return fmt.Errorf("storage: marshal snapshot: %w", err)
+		return "", fmt.Errorf("storage: marshal snapshot: %w", err)
 	}
 	buf := binary.LittleEndian.AppendUint32(nil, crc32.Checksum(data, crcTable))
 	buf = append(buf, data...)
-	d := path.Join(dir, snapDir)
-	final := path.Join(d, snapName(group))
-	tmp := final + ".tmp"
+	tmp := path.Join(dir, snapDir, snapName(group)+suffix)
 	f, err := fs.Create(tmp)
 	if err != nil {
-		return fmt.Errorf("storage: create snapshot: %w", err)
+		return "", fmt.Errorf("storage: create snapshot: %w", err)
 	}
 	if _, err := f.Write(buf); err != nil {
 		f.Close()
-		return fmt.Errorf("storage: write snapshot: %w", err)
+		return "", fmt.Errorf("storage: write snapshot: %w", err)
 	}
 	if sync {
 		if err := f.Sync(); err != nil {
 			f.Close()
-			return fmt.Errorf("storage: sync snapshot: %w", err)
+			return "", fmt.Errorf("storage: sync snapshot: %w", err)
 		}
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("storage: close snapshot: %w", err)
+		return "", fmt.Errorf("storage: close snapshot: %w", err)
 	}
-	if err := fs.Rename(tmp, final); err != nil {
+	return tmp, nil
+}
+
+// installSnapshotFile renames a written temporary snapshot over group's
+// snapshot file and makes the rename durable.
+func installSnapshotFile(fs vfs.FS, dir string, group uint64, tmp string) error {
+	d := path.Join(dir, snapDir)
+	if err := fs.Rename(tmp, path.Join(d, snapName(group))); err != nil {
 		return fmt.Errorf("storage: install snapshot: %w", err)
 	}
 	if err := fs.SyncDir(d); err != nil {

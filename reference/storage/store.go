@@ -527,21 +527,50 @@ func (s *Store) Save(updates []Update) error {
 // index index (data is the state machine's image, cs the configuration at
 // that index), durably, and discards log entries before index-keep so that
 // slow followers within keep entries still catch up from the log.
+//
+// Compact may run concurrently with Save (it is how a group snapshots off
+// its node's loop): the snapshot file is written and fsynced without the
+// store's lock, so the WAL's group commit never waits for it; only the
+// rename and the log compaction take the lock. A snapshot older than the
+// group's current one (a newer one was installed meanwhile) is dropped.
 func (s *Store) Compact(id, index uint64, cs *pb.ConfState, data []byte, keep uint64) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	g, ok := s.groups[id]
 	if !ok {
-		return fmt.Errorf("storage: compact unknown group %d", id)
+		s.mu.Unlock()
+		return fmt.Errorf("storage: compact unknown group %d: %w", id, ErrNoGroup)
 	}
 	if index <= g.SnapshotIndex() {
+		s.mu.Unlock()
 		return nil
 	}
-	snap, err := g.CreateSnapshot(index, cs, data)
+	term, err := g.Term(index)
+	s.mu.Unlock()
+	if errors.Is(err, raft.ErrCompacted) {
+		return nil // a newer snapshot replaced the log meanwhile
+	}
 	if err != nil {
 		return fmt.Errorf("storage: group %d snapshot at %d: %w", id, index, err)
 	}
-	if err := writeSnapshotFile(s.fs, s.opts.Dir, id, snap, !s.opts.NoSync); err != nil {
+	snap := &pb.Snapshot{Data: data, Metadata: &pb.SnapshotMetadata{ConfState: cs, Index: new(index), Term: new(term)}}
+	tmp, err := writeSnapshotTemp(s.fs, s.opts.Dir, id, snap, fmt.Sprintf(".%x.tmp", index), !s.opts.NoSync)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur, ok := s.groups[id]; !ok || cur != g || index <= g.SnapshotIndex() {
+		_ = s.fs.Remove(tmp) // removed, or overtaken by a newer snapshot
+		return nil
+	}
+	if _, err := g.CreateSnapshot(index, cs, data); err != nil {
+		_ = s.fs.Remove(tmp)
+		if errors.Is(err, raft.ErrSnapOutOfDate) {
+			return nil
+		}
+		return fmt.Errorf("storage: group %d snapshot at %d: %w", id, index, err)
+	}
+	if err := installSnapshotFile(s.fs, s.opts.Dir, id, tmp); err != nil {
 		return err
 	}
 	g.snap = snap
@@ -554,6 +583,10 @@ func (s *Store) Compact(id, index uint64, cs *pb.ConfState, data []byte, keep ui
 	}
 	return s.collect()
 }
+
+// ErrNoGroup is wrapped by errors about a group the store does not hold
+// (it was removed).
+var ErrNoGroup = errors.New("storage: no such group")
 
 // collect deletes the oldest WAL segments whose entries are all covered by
 // their groups' snapshot files. The active segment is never deleted.

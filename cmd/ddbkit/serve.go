@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,6 +30,15 @@ zones az1..az3 in this process, every partition a raft group of three
 replicas, one per zone; --addr is a front URL handing each request to a live
 node (each node also listens on a port of its own, see GET /admin/status).
 With --data DIR each node keeps its write-ahead log and snapshots in DIR/nI.
+N may be more than 3: nodes go to az1, az2, az3 round-robin, and the
+zone-aware ring places each partition's three replicas on one node of each
+zone (GET /admin/status lists members, voters by zone and moves in progress).
+
+Partitions split in two (each half again replicated in three zones) when
+their data outgrows --split-bytes BYTES, or when their leader serves more
+than --split-load OPS requests per second (reads and writes) in every tenth
+of --split-load-window (default 10s). Both are off by default (0); DynamoDB
+splits at 10 GB or for sustained throughput.
 
 With --node-id I and --peers it runs ONE node of a multi-process cluster
 (scripts/cluster.sh): --peers lists every node as ID/ZONE/APIADDR/RAFTADDR,
@@ -85,6 +95,8 @@ controls only.`,
 	f.IntVar(&o.Nodes, "nodes", 1, "storage nodes (>= 3: replicated in-process cluster in zones az1..az3)")
 	f.Uint64Var(&o.Seed, "seed", 1, "seed of the cluster's random choices")
 	f.Int64Var(&o.SplitBytes, "split-bytes", 0, "split a replicated partition whose data outgrows this many bytes (0: never)")
+	f.Float64Var(&o.SplitLoad, "split-load", 0, "split a replicated partition that serves more than this many requests/s throughout --split-load-window (0: never)")
+	f.DurationVar(&o.SplitLoadWindow, "split-load-window", 10*time.Second, "how long --split-load must be exceeded before a partition splits")
 	f.Uint64Var(&o.NodeID, "node-id", 0, "run this one node of a multi-process cluster (with --peers)")
 	f.StringVar(&zone, "zone", "", "zone of --node-id (checked against --peers)")
 	f.StringVar(&peers, "peers", "", "every node of a multi-process cluster: ID/ZONE/APIADDR/RAFTADDR,...")

@@ -52,7 +52,8 @@ func ParsePeers(s string) ([]Peer, error) {
 // URL is the cluster's front URL (any node serves any request).
 func startCluster(ctx context.Context, o Options) (*Server, error) {
 	c, err := cluster.Start(ctx, cluster.Options{Nodes: o.Nodes, Seed: o.Seed, Dir: o.DataDir, NoSync: o.NoFsync,
-		Addr: o.Addr, Partitions: o.Partitions, Unsafe: o.Unsafe, Logger: o.Logger, SplitBytes: o.SplitBytes})
+		Addr: o.Addr, Partitions: o.Partitions, Unsafe: o.Unsafe, Logger: o.Logger, SplitBytes: o.SplitBytes,
+		SplitLoad: o.SplitLoad, SplitLoadWindow: o.SplitLoadWindow})
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func startNodeProcess(ctx context.Context, o Options) (*Server, error) {
 	}
 	n, err := node.New(ctx, node.Options{ID: o.NodeID, Zone: self.Zone, Members: members, Dir: o.DataDir,
 		NoSync: o.NoFsync, Peers: router.NewHTTPPeers(nil, apiURLs), Partitions: o.Partitions, Seed: o.Seed,
-		Unsafe: o.Unsafe, Logger: o.Logger, SplitBytes: o.SplitBytes})
+		Unsafe: o.Unsafe, Logger: o.Logger, SplitBytes: o.SplitBytes, SplitLoad: o.SplitLoad, SplitLoadWindow: o.SplitLoadWindow})
 	if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,11 @@ type Options struct {
 	// SplitBytes splits a replicated partition whose data outgrows it (0:
 	// never).
 	SplitBytes int64
+	// SplitLoad splits a replicated partition whose leader serves more
+	// than this many requests per second throughout SplitLoadWindow (0:
+	// never; the window is 10s when zero).
+	SplitLoad       float64
+	SplitLoadWindow time.Duration
 }
 
 const defaultAddr = "127.0.0.1:8000"

@@ -11,7 +11,8 @@ type Envelope struct {
 }
 
 // Handler receives the batches addressed to a node. It is called from the
-// transport's delivery goroutine and should not block for long.
+// transport's delivery goroutine or (the in-process Network) from the
+// sender's Send, and must not block.
 type Handler func(from uint64, batch []Envelope)
 
 // Transport sends batches to other nodes.

@@ -59,7 +59,7 @@ func (p *Replica) Propose(ctx context.Context, cmd *partition.Command) (partitio
 	if err != nil {
 		return partition.Result{}, fmt.Errorf("router: encode command: %w", err)
 	}
-	resp, err := p.ProposeBytes(ctx, b)
+	resp, err := p.proposeBytes(ctx, b, cmd)
 	if err != nil {
 		return partition.Result{}, err
 	}
@@ -81,10 +81,16 @@ func (p *Replica) Propose(ctx context.Context, cmd *partition.Command) (partitio
 // request id for all attempts and returns the leader's answer (whose Err is
 // the command's own error).
 func (p *Replica) ProposeBytes(ctx context.Context, b []byte) (ProposeResponse, error) {
+	return p.proposeBytes(ctx, b, nil)
+}
+
+// proposeBytes is ProposeBytes with the command also in decoded form (nil
+// when the caller has none).
+func (p *Replica) proposeBytes(ctx context.Context, b []byte, decoded any) (ProposeResponse, error) {
 	ctx, cancel := p.r.bound(ctx)
 	defer cancel()
 	req := ProposeRequest{Group: p.group, Client: p.r.o.Client, Seq: p.r.seq.Add(1), Cmd: b,
-		AckBeforeQuorum: p.r.o.Unsafe.AckBeforeQuorum}
+		AckBeforeQuorum: p.r.o.Unsafe.AckBeforeQuorum, Decoded: decoded}
 	var hint uint64
 	last := "no attempt"
 	for n := 0; ; n++ {

@@ -49,7 +49,7 @@ func ServePropose(ctx context.Context, l Local, req ProposeRequest) ProposeRespo
 		}()
 		return ProposeResponse{}
 	}
-	res, err := g.ProposeRequest(ctx, id, req.Cmd)
+	res, err := g.ProposeDecoded(ctx, id, req.Cmd, req.Decoded)
 	if err != nil {
 		return ProposeResponse{Failure: failureOf(err)}
 	}

@@ -16,6 +16,11 @@ type ProposeRequest struct {
 	Cmd    []byte `json:"cmd"`
 	// AckBeforeQuorum: UNSAFE, answer once the leader accepted the proposal.
 	AckBeforeQuorum bool `json:"unsafeAck,omitempty"`
+	// Decoded is Cmd as the proposer holds it decoded (a
+	// *partition.Command). It never crosses a process boundary; inside one
+	// process it lets the leader apply its proposal without decoding it
+	// (replica.Group.ProposeDecoded).
+	Decoded any `json:"-"`
 }
 
 // ProposeResponse is the outcome of a ProposeRequest.

@@ -155,6 +155,12 @@ func TestAddNodeMovesReplicasToIt(t *testing.T) {
 	if id != 4 {
 		t.Fatalf("new node id %d, want 4", id)
 	}
+	// The new node serves the API at once: it knows the table (or asks
+	// the client to retry while its catalog catches up), never reports
+	// it missing.
+	if v, found, err := get(ctx, client(t, c.NodeURL(4)), "moves", "pre-7", true); err != nil || !found || v != "7" {
+		t.Fatalf("consistent read through the new node: %s, found=%v, err=%v", v, found, err)
+	}
 	if err := c.WaitPlaced(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -266,4 +272,63 @@ func TestAddNodeMovesReplicasToIt(t *testing.T) {
 		})
 	}
 	checkAll("after node 4 restarted")
+}
+
+// Nodes added in each zone (a fifth and sixth beside a fourth): each join
+// moves to the new node exactly the replicas the ring now places on it,
+// one zone at a time, and every replica converges.
+func TestAddNodesInEveryZone(t *testing.T) {
+	c := startCluster(t, 43, func(o *Options) {
+		o.Partitions, o.MoveCheck = 6, 50*time.Millisecond
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	cl := client(t, c.URL())
+	createTable(t, cl, "zones")
+	if err := c.WaitHealthy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		if err := put(ctx, cl, "zones", fmt.Sprintf("k%d", i), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	members := []placement.Node{{ID: 1, Zone: "az1"}, {ID: 2, Zone: "az2"}, {ID: 3, Zone: "az3"}}
+	for _, zone := range []string{"az2", "az3", "az1"} {
+		tableID, groups, before := placementOf(t, c, 1, "zones")
+		id, err := c.AddNode(ctx, zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		members = append(members, placement.Node{ID: placement.NodeID(id), Zone: zone})
+		if err := c.WaitPlaced(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := ringPlacement(t, members, tableID, groups)
+		_, _, after := placementOf(t, c, id, "zones")
+		moved := 0
+		for gid, v := range after {
+			if !sameSet(v, want[gid]) {
+				t.Fatalf("node %d joined: group %d on %v, ring placement %v", id, gid, v, want[gid])
+			}
+			if !sameSet(v, before[gid]) {
+				moved++
+				if !slices.Contains(v, id) || len(slices.DeleteFunc(slices.Clone(v), func(n uint64) bool {
+					return slices.Contains(before[gid], n)
+				})) != 1 {
+					t.Fatalf("node %d joined: group %d moved from %v to %v, not only to the new node", id, gid, before[gid], v)
+				}
+			}
+		}
+		t.Logf("node %d (%s) joined: %d of %d groups moved to it", id, zone, moved, len(groups))
+	}
+	for i := 0; i < 100; i++ {
+		v, found, err := get(ctx, cl, "zones", fmt.Sprintf("k%d", i), true)
+		if err != nil || !found || v != fmt.Sprint(i) {
+			t.Fatalf("k%d after the joins: %s, found=%v, err=%v", i, v, found, err)
+		}
+	}
+	if err := c.WaitConverged(ctx); err != nil {
+		t.Fatal(err)
+	}
 }

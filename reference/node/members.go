@@ -190,6 +190,13 @@ func (m *metaMachine) applyMembership(c metaCmd) error {
 		}
 		m.moves[c.Group] = Move{From: c.From, To: c.To}
 		return nil
+	case "cancel":
+		// A move of a group that is no longer a partition (it split):
+		// forget it; the group keeps its recorded voters.
+		if mv, ok := m.moves[c.Group]; ok && mv.From == c.From && mv.To == c.To {
+			delete(m.moves, c.Group)
+		}
+		return nil
 	case "moved":
 		mv, ok := m.moves[c.Group]
 		if !ok || mv.From != c.From || mv.To != c.To {

@@ -35,8 +35,8 @@ func GroupID(tableID string, part int) uint64 {
 
 // metaCmd is one replicated change of the catalog.
 type metaCmd struct {
-	// create | update | delete | split (tables), join | move | moved
-	// (membership and placement, see members.go).
+	// create | update | delete | split (tables), join | move | moved |
+	// cancel (membership and placement, see members.go).
 	Kind  string         `json:"k"`
 	Table *catalog.Table `json:"t,omitempty"`
 	// A split replaces partition Parent of table Table.Name (id Table.ID)
@@ -89,7 +89,7 @@ func (m *metaMachine) Apply(index uint64, b []byte) any {
 		return fmt.Errorf("node: bad catalog command at %d: %v", index, err)
 	}
 	switch c.Kind {
-	case "join", "move", "moved":
+	case "join", "move", "moved", "cancel":
 		defer m.changed()
 		m.mu.Lock()
 		defer m.mu.Unlock()

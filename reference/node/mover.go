@@ -34,8 +34,10 @@ import (
 //     name To. Every node remakes the partition's router replica with the
 //     new voters; node From drops its replica and its data.
 //
-// A frozen partition (about to split) is not moved: its children are
-// placed like it and moved after the split.
+// A frozen partition (about to split) is not moved, and a partition being
+// moved does not split: the children of a split are placed like their
+// parent and moved after the split; a move recorded for a partition that
+// split meanwhile is cancelled.
 
 // moveTimeout bounds one attempt at a move (catch-up included); a move
 // that did not finish is tried again at the next check.
@@ -127,12 +129,29 @@ func (n *Node) planMoves(ctx context.Context) {
 	}
 	moves := n.meta.allMoves()
 	tables := n.meta.list()
-	busy := 0
+	live := map[uint64]bool{}
 	for _, t := range tables {
 		for _, p := range t.Partitions {
-			if _, ok := moves[GroupID(t.ID, p.ID)]; ok {
-				busy++
-			}
+			live[GroupID(t.ID, p.ID)] = true
+		}
+	}
+	busy := 0
+	for gid, mv := range moves {
+		if live[gid] {
+			busy++
+			continue
+		}
+		// The group split while its move waited (a frozen partition is not
+		// moved): its children are planned on their own.
+		b, err := jsonMarshal(metaCmd{Kind: "cancel", Group: gid, From: mv.From, To: mv.To})
+		if err != nil {
+			return
+		}
+		cctx, cancel := context.WithTimeout(ctx, metaTimeout)
+		_, err = n.metaRep.ProposeBytes(cctx, b)
+		cancel()
+		if err != nil {
+			n.log.Warn("mover: cancel the move of a split partition", "group", gid, "err", err)
 		}
 	}
 	for _, t := range tables {

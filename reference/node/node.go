@@ -122,6 +122,7 @@ type Node struct {
 	kick         chan struct{}
 	moveKick     chan struct{}
 	reconciledAt atomic.Uint64 // catalog index the last reconcile started from
+	caughtUp     atomic.Bool   // the catalog caught up once (joinGate)
 	splitKick    chan struct{}
 	ctx          context.Context
 	cancel       context.CancelFunc
@@ -196,7 +197,8 @@ func New(ctx context.Context, o Options) (*Node, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/internal/", router.Handler(n))
 	mux.HandleFunc("GET /admin/status", n.serveStatus)
-	mux.Handle("/", freshCatalog{h: api.New(n.cat, api.Options{Logger: o.Logger}), sync: n.syncCatalog})
+	n.caughtUp.Store(!o.Join)
+	mux.Handle("/", joinGate{n: n, h: freshCatalog{h: api.New(n.cat, api.Options{Logger: o.Logger}), sync: n.syncCatalog}})
 	n.handler = mux
 	return n, nil
 }

@@ -53,6 +53,9 @@ func (n *Node) checkSplits(ctx context.Context) {
 				continue
 			}
 			if !m.frozen.Load() {
+				if _, moving := n.meta.moveOf(gid); moving {
+					continue // split once the move is done (mover.go)
+				}
 				_, bytes := m.State.Stats()
 				big := n.o.SplitBytes > 0 && bytes > n.o.SplitBytes
 				hot := m.load.sustained(n.o.SplitLoad)

@@ -43,7 +43,12 @@ splits at 10 GB or for sustained throughput.
 With --node-id I and --peers it runs ONE node of a multi-process cluster
 (scripts/cluster.sh): --peers lists every node as ID/ZONE/APIADDR/RAFTADDR,
 comma-separated; the node serves the API on its APIADDR (or --addr) and talks
-raft over TCP on RAFTADDR.
+raft over TCP on RAFTADDR. A node is added to a running multi-process
+cluster with --join: its --peers lists the founding nodes and itself; it
+records its membership in the cluster's catalog, the other nodes learn its
+addresses from there, and the replicas the zone-aware ring now places on
+it move to it by raft membership change (GET /admin/status shows the
+moves). Later starts of that node keep --join and the same --peers.
 
 The --unsafe-* flags break the engine on purpose, for jepsen's negative
 controls only.`,
@@ -100,6 +105,7 @@ controls only.`,
 	f.Uint64Var(&o.NodeID, "node-id", 0, "run this one node of a multi-process cluster (with --peers)")
 	f.StringVar(&zone, "zone", "", "zone of --node-id (checked against --peers)")
 	f.StringVar(&peers, "peers", "", "every node of a multi-process cluster: ID/ZONE/APIADDR/RAFTADDR,...")
+	f.BoolVar(&o.Join, "join", false, "with --node-id: join a running multi-process cluster (--peers: its founders and this node)")
 	f.BoolVar(&o.Unsafe.StaleConsistentReads, "unsafe-stale-consistent-reads", false, "UNSAFE: serve ConsistentRead from any replica without ReadIndex")
 	f.BoolVar(&o.Unsafe.AckBeforeQuorum, "unsafe-ack-before-quorum", false, "UNSAFE: acknowledge writes before a quorum has them")
 	f.BoolVar(&o.Unsafe.SkipConditions, "unsafe-skip-conditions", false, "UNSAFE: ignore conditions when writes apply")

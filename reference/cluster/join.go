@@ -35,7 +35,7 @@ func (c *Cluster) AddNode(ctx context.Context, zone string) (uint64, error) {
 	if err := c.startNode(ctx, id); err != nil {
 		return 0, fmt.Errorf("cluster: add node %d: %w", id, err)
 	}
-	member := node.Member{ID: id, Zone: zone, Addr: c.NodeURL(id)}
+	member := node.Member{ID: id, Zone: zone, API: c.NodeURL(id)}
 	var errs []error
 	for {
 		for _, other := range c.NodeIDs() {

@@ -33,9 +33,13 @@ import (
 type Member struct {
 	ID   uint64 `json:"id"`
 	Zone string `json:"zone"`
-	// Addr is the node's address for other processes (informational in the
-	// in-process cluster).
-	Addr string `json:"addr,omitempty"`
+	// API is the base URL of the node's DynamoDB API and internal RPCs,
+	// Raft the address of its raft transport: how the other processes of a
+	// multi-process cluster reach a node that joined (Options.OnMembers);
+	// empty for founders (every process is given them) and informational
+	// in the in-process cluster.
+	API  string `json:"api,omitempty"`
+	Raft string `json:"raft,omitempty"`
 }
 
 // Move replaces voter From of a group by To.

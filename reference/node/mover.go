@@ -2,7 +2,10 @@ package node
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"time"
 )
@@ -96,7 +99,12 @@ func (n *Node) moverLoop() {
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
+	var told []Member
 	for {
+		if ms := n.meta.memberList(); n.o.OnMembers != nil && !slices.Equal(ms, told) {
+			n.o.OnMembers(ms)
+			told = ms
+		}
 		select {
 		case <-n.ctx.Done():
 			return
@@ -106,6 +114,46 @@ func (n *Node) moverLoop() {
 		n.planMoves(n.ctx)
 		n.runMoves()
 	}
+}
+
+// joinSelf proposes this node's membership (Options.Join) until the
+// catalog group records it.
+func (n *Node) joinSelf() {
+	defer n.reconciled.Done()
+	self := n.o.Self
+	self.ID, self.Zone = n.o.ID, n.o.Zone
+	for {
+		ctx, cancel := context.WithTimeout(n.ctx, 5*time.Second)
+		err := n.AddMember(ctx, self)
+		cancel()
+		if err == nil {
+			n.log.Info("joined the cluster", "zone", self.Zone)
+			return
+		}
+		n.log.Warn("join the cluster", "err", err)
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// serveAddMember is POST /admin/members: add the node described by the
+// JSON Member in the body (an operator's alternative to Options.Join).
+func (n *Node) serveAddMember(w http.ResponseWriter, r *http.Request) {
+	var m Member
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&m); err != nil {
+		http.Error(w, "decode member: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), metaTimeout)
+	defer cancel()
+	if err := n.AddMember(ctx, m); err != nil {
+		http.Error(w, err.Error(), http.StatusConflict)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // planMoves runs steps 1 (catalog learners) and 2 on the catalog's leader.

@@ -50,6 +50,14 @@ type Options struct {
 	// its catalog replica starts empty, as a learner the catalog's leader
 	// adds once a node proposed the node's membership (AddMember).
 	Join bool
+	// Self is how other processes reach this node (Member.API, Member.Raft),
+	// recorded with its membership: a node started with Join proposes its
+	// own membership (AddMember) until the catalog group has it.
+	Self Member
+	// OnMembers is called (not on the raft loop) with the members whenever
+	// they change, and once at start: a multi-process node points its raft
+	// transport and internal RPCs at nodes that joined.
+	OnMembers func([]Member)
 	// FS and Dir locate the node's data (vfs.OS{} when FS is nil); NoSync
 	// turns fsync off (benchmarks that say so only).
 	FS     vfs.FS
@@ -197,6 +205,7 @@ func New(ctx context.Context, o Options) (*Node, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/internal/", router.Handler(n))
 	mux.HandleFunc("GET /admin/status", n.serveStatus)
+	mux.HandleFunc("POST /admin/members", n.serveAddMember)
 	n.caughtUp.Store(!o.Join)
 	mux.Handle("/", joinGate{n: n, h: freshCatalog{h: api.New(n.cat, api.Options{Logger: o.Logger}), sync: n.syncCatalog}})
 	n.handler = mux
@@ -212,6 +221,10 @@ func (n *Node) Start(tr transport.Transport) error {
 	n.reconciled.Add(2)
 	go n.reconcileLoop()
 	go n.moverLoop()
+	if n.o.Join {
+		n.reconciled.Add(1)
+		go n.joinSelf()
+	}
 	n.poke()
 	return nil
 }

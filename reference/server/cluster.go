@@ -68,7 +68,9 @@ func startNodeProcess(ctx context.Context, o Options) (*Server, error) {
 	raftPeers := map[uint64]string{}
 	apiURLs := map[uint64]string{}
 	for i, p := range o.Peers {
-		members = append(members, placement.Node{ID: placement.NodeID(p.ID), Zone: p.Zone})
+		if !o.Join || p.ID != o.NodeID { // a joining node is no founder
+			members = append(members, placement.Node{ID: placement.NodeID(p.ID), Zone: p.Zone})
+		}
 		apiURLs[p.ID] = "http://" + p.APIAddr
 		if p.ID == o.NodeID {
 			self = &o.Peers[i]
@@ -82,13 +84,31 @@ func startNodeProcess(ctx context.Context, o Options) (*Server, error) {
 	if o.DataDir == "" {
 		return nil, errors.New("server: a cluster node needs --data")
 	}
+	httpPeers := router.NewHTTPPeers(nil, apiURLs)
+	var tcp *transport.TCP
+	// Nodes that joined after this process started are found in the
+	// catalog's members.
+	onMembers := func(ms []node.Member) {
+		for _, m := range ms {
+			if m.ID == o.NodeID {
+				continue
+			}
+			if m.Raft != "" {
+				tcp.SetPeer(m.ID, m.Raft)
+			}
+			if m.API != "" {
+				httpPeers.SetURL(m.ID, m.API)
+			}
+		}
+	}
 	n, err := node.New(ctx, node.Options{ID: o.NodeID, Zone: self.Zone, Members: members, Dir: o.DataDir,
-		NoSync: o.NoFsync, Peers: router.NewHTTPPeers(nil, apiURLs), Partitions: o.Partitions, Seed: o.Seed,
+		Join: o.Join, Self: node.Member{API: "http://" + self.APIAddr, Raft: self.RaftAddr}, OnMembers: onMembers,
+		NoSync: o.NoFsync, Peers: httpPeers, Partitions: o.Partitions, Seed: o.Seed,
 		Unsafe: o.Unsafe, Logger: o.Logger, SplitBytes: o.SplitBytes, SplitLoad: o.SplitLoad, SplitLoadWindow: o.SplitLoadWindow})
 	if err != nil {
 		return nil, err
 	}
-	tcp, err := transport.ListenTCP(ctx, transport.TCPOptions{ID: o.NodeID, Addr: self.RaftAddr, Peers: raftPeers,
+	tcp, err = transport.ListenTCP(ctx, transport.TCPOptions{ID: o.NodeID, Addr: self.RaftAddr, Peers: raftPeers,
 		Handler: n.Deliver, Logger: o.Logger})
 	if err != nil {
 		_ = n.Close()

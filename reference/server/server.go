@@ -53,6 +53,10 @@ type Options struct {
 	// never; the window is 10s when zero).
 	SplitLoad       float64
 	SplitLoadWindow time.Duration
+	// Join makes the node of a multi-process cluster (NodeID) one added to
+	// a running cluster: Peers lists the founders and this node; the node
+	// records its own membership and replicas move to it.
+	Join bool
 }
 
 const defaultAddr = "127.0.0.1:8000"

@@ -1,10 +1,14 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/ddbkit/ddbkit/reference/catalog"
 	"github.com/ddbkit/ddbkit/reference/ddberr"
@@ -357,19 +361,46 @@ func (h *Handler) batchWriteItem(ctx context.Context, body []byte) (any, error) 
 			writes = append(writes, write{t, cmd})
 		}
 	}
-	units := map[string]float64{}
-	for _, w := range writes {
-		p := w.table.PartitionForKey(w.cmd.Key[w.table.Schema.HashKey])
-		res, err := p.Replica.Propose(ctx, w.cmd)
-		if err != nil {
-			return nil, err
-		}
-		if res.Err != nil {
-			return nil, res.Err
-		}
-		units[w.table.Name] += writeUnits(max(itemSize(res.Old), itemSize(res.New)))
+	// The writes go to their partitions in parallel, as DynamoDB's do (a
+	// batch is not atomic): a batch costs about one write's latency, not
+	// 25. A write whose outcome is unknown (no quorum in time) comes back
+	// in UnprocessedItems for the client to retry — a Put or Delete applied
+	// twice leaves the same item — unless no write of the batch succeeded,
+	// when the error itself is the answer.
+	type outcome struct {
+		res partition.Result
+		err error
 	}
-	b := []byte(`{"UnprocessedItems":{}`)
+	outs := make([]outcome, len(writes))
+	var wg sync.WaitGroup
+	for i, w := range writes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := w.table.PartitionForKey(w.cmd.Key[w.table.Schema.HashKey])
+			outs[i].res, outs[i].err = p.Replica.Propose(ctx, w.cmd)
+		}()
+	}
+	wg.Wait()
+	units := map[string]float64{}
+	var firstErr error
+	unprocessed := map[string][]*partition.Command{}
+	for i, o := range outs {
+		w := writes[i]
+		switch {
+		case o.err != nil:
+			firstErr = cmp.Or(firstErr, o.err)
+			unprocessed[w.table.Name] = append(unprocessed[w.table.Name], w.cmd)
+		case o.res.Err != nil:
+			return nil, o.res.Err
+		default:
+			units[w.table.Name] += writeUnits(max(itemSize(o.res.Old), itemSize(o.res.New)))
+		}
+	}
+	if firstErr != nil && len(unprocessed) > 0 && countCmds(unprocessed) == len(writes) {
+		return nil, firstErr
+	}
+	b := appendUnprocessedWrites([]byte(`{"UnprocessedItems":`), unprocessed)
 	if in.ReturnConsumedCapacity != nil && *in.ReturnConsumedCapacity != "NONE" {
 		var ccs []map[string]any
 		for _, name := range names {
@@ -379,4 +410,38 @@ func (h *Handler) batchWriteItem(ctx context.Context, body []byte) (any, error) 
 		b = appendAny(b, ccs)
 	}
 	return rawJSON(append(b, '}')), nil
+}
+
+func countCmds(m map[string][]*partition.Command) int {
+	n := 0
+	for _, l := range m {
+		n += len(l)
+	}
+	return n
+}
+
+// appendUnprocessedWrites appends BatchWriteItem's UnprocessedItems map:
+// per table, the PutRequests and DeleteRequests to send again.
+func appendUnprocessedWrites(b []byte, m map[string][]*partition.Command) []byte {
+	b = append(b, '{')
+	for i, name := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = value.AppendString(b, name)
+		b = append(b, ":["...)
+		for j, c := range m[name] {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			if c.Op == partition.OpPut {
+				b = c.Item.AppendJSON(append(b, `{"PutRequest":{"Item":`...))
+			} else {
+				b = c.Key.AppendJSON(append(b, `{"DeleteRequest":{"Key":`...))
+			}
+			b = append(b, "}}"...)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
 }

@@ -344,3 +344,57 @@ func TestAddNodesInEveryZone(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A crash in the middle of the moves: node 1, the node the replicas move
+// away from (and maybe the catalog's or a group's leader), crashes right
+// after node 4 joins and restarts a second later. The moves resume from
+// the catalog's record and finish, nothing acknowledged is lost, and every
+// replica converges.
+func TestAddNodeMovesSurviveACrash(t *testing.T) {
+	c := startCluster(t, 47, func(o *Options) {
+		o.Partitions, o.MoveCheck = 16, 50*time.Millisecond
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	cl := client(t, c.URL())
+	createTable(t, cl, "crashmove")
+	if err := c.WaitHealthy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for i := 0; i < 300; i++ {
+		k := fmt.Sprintf("k%d", i)
+		if err := put(ctx, cl, "crashmove", k, i); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	if _, err := c.AddNode(ctx, "az1"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a move under way", 10*time.Second, func() error {
+		if len(c.Node(2).Moves()) == 0 {
+			return fmt.Errorf("no move in progress")
+		}
+		return nil
+	})
+	if err := c.Crash(1); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if err := c.Restart(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitPlaced(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitConverged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys {
+		v, found, err := get(ctx, cl, "crashmove", k, true)
+		if err != nil || !found || v != fmt.Sprint(i) {
+			t.Fatalf("%s after the moves: %s, found=%v, err=%v", k, v, found, err)
+		}
+	}
+}

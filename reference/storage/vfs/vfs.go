@@ -103,28 +103,21 @@ type Preallocator interface {
 
 var _ Preallocator = OS{}
 
-// CreatePreallocated implements Preallocator by writing zeros (not
-// fallocate, whose unwritten extents still need metadata updates when
-// first written).
+// CreatePreallocated implements Preallocator with fallocate(2): the
+// blocks are reserved (read as zeros) without writing them. Zero-filling
+// the file instead made later fsyncs a little cheaper still, but the
+// filling itself — 16 MiB per segment — slowed every other fsync on the
+// disk tenfold while it ran (p90 17 ms against 0.8 ms, three writers).
+// Where fallocate is not supported the file is returned as created.
 func (OS) CreatePreallocated(name string, size int64) (File, error) {
 	f, err := os.Create(name)
 	if err != nil {
 		return nil, err
 	}
-	zeros := make([]byte, 1<<20)
-	for left := size; left > 0; {
-		n := min(left, int64(len(zeros)))
-		if _, err := f.Write(zeros[:n]); err != nil {
-			f.Close()
-			return nil, err
-		}
-		left -= n
+	if err := fallocate(f, size); err != nil {
+		return f, nil // not supported here: a plain file
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		f.Close()
 		return nil, err
 	}

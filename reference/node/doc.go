@@ -3,7 +3,9 @@
 //
 // A node runs one replica.Node (one loop, group-commit fsync) carrying:
 //
-//   - the catalog group (MetaGroup, every node a voter): a replicated state
+//   - the catalog group (MetaGroup; its voters are the first founder of each
+//     zone, so losing a zone never loses its quorum, and every other node
+//     follows it as a learner): a replicated state
 //     machine holding the tables — name, id, key schema, settings and the
 //     partition map — changed by create/update/delete commands. A
 //     CreateTable, UpdateTable or DeleteTable answered by any node has been

@@ -186,8 +186,15 @@ func New(ctx context.Context, o Options) (*Node, error) {
 		all = append(all, uint64(m.ID))
 	}
 	n.meta = newMetaMachine(founders, n.metaChanged)
-	catalogVoters := all
-	if o.Join {
+	// The catalog's voters are the first founder of each zone: with every
+	// node a voter, four nodes (two in one zone) would lose the catalog's
+	// quorum with that zone. The others follow it as learners, added by its
+	// leader (mover.go), as nodes that join do. A store that already has
+	// the catalog group keeps its configuration.
+	_, hadCatalog := st.Group(MetaGroup) // from an earlier start
+	catalogVoters := catalogVotersOf(ring.Nodes())
+	learner := o.Join || !slices.Contains(catalogVoters, o.ID)
+	if learner {
 		catalogVoters = nil // an empty replica, added by the catalog's leader
 	}
 	if _, err := rn.AddGroup(ctx, MetaGroup, catalogVoters, n.meta); err != nil {
@@ -206,7 +213,7 @@ func New(ctx context.Context, o Options) (*Node, error) {
 	mux.Handle("/internal/", router.Handler(n))
 	mux.HandleFunc("GET /admin/status", n.serveStatus)
 	mux.HandleFunc("POST /admin/members", n.serveAddMember)
-	n.caughtUp.Store(!o.Join)
+	n.caughtUp.Store(!learner || hadCatalog)
 	mux.Handle("/", joinGate{n: n, h: freshCatalog{h: api.New(n.cat, api.Options{Logger: o.Logger}), sync: n.syncCatalog}})
 	n.handler = mux
 	return n, nil
@@ -388,4 +395,18 @@ func (n *Node) poke() {
 	case n.kick <- struct{}{}:
 	default:
 	}
+}
+
+// catalogVotersOf returns the catalog group's voters among the founders:
+// the founder with the lowest id in each zone.
+func catalogVotersOf(founders []placement.Node) []uint64 {
+	seen := map[string]bool{}
+	var out []uint64
+	for _, f := range founders { // sorted by id
+		if !seen[f.Zone] {
+			seen[f.Zone] = true
+			out = append(out, uint64(f.ID))
+		}
+	}
+	return out
 }

@@ -48,9 +48,11 @@ func TestProcessClusterJoin(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/ddbkit").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	base := 30100 + (os.Getpid()%100)*200
+	// Ports inside this process's block of 200, apart from the ones
+	// TestScriptClusterKillAllMidLoad uses (+1.. and +101..).
+	base := 30040 + (os.Getpid()%100)*200
 	peer := func(id int) string {
-		return fmt.Sprintf("%d/az%d/127.0.0.1:%d/127.0.0.1:%d", id, (id-1)%3+1, base+id, base+50+id)
+		return fmt.Sprintf("%d/az%d/127.0.0.1:%d/127.0.0.1:%d", id, (id-1)%3+1, base+id, base+20+id)
 	}
 	url := func(id int) string { return fmt.Sprintf("http://127.0.0.1:%d", base+id) }
 	founders := strings.Join([]string{peer(1), peer(2), peer(3)}, ",")

@@ -16,11 +16,16 @@ import (
 // scanAll scans table page by page (consistent, small pages so that a
 // scan spans splits) and returns how many times each key was seen.
 func scanAll(ctx context.Context, cl *dynamodb.Client, table string) (map[string]int, error) {
+	return scanPages(ctx, cl, table, 40)
+}
+
+// scanPages is scanAll with pages of limit items.
+func scanPages(ctx context.Context, cl *dynamodb.Client, table string, limit int32) (map[string]int, error) {
 	seen := map[string]int{}
 	var start map[string]types.AttributeValue
 	for {
 		out, err := cl.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
-			Limit: aws.Int32(40), ExclusiveStartKey: start})
+			Limit: aws.Int32(limit), ExclusiveStartKey: start})
 		if err != nil {
 			return nil, err
 		}

@@ -92,6 +92,7 @@ func (m *partMachine) ApplyDecoded(index uint64, cmd []byte, decoded any) any {
 	if m.frozen.Load() {
 		return partition.Result{Err: wrongRange()}
 	}
+	m.load.add()
 	return m.State.Apply(index, c)
 }
 

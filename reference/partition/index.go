@@ -126,7 +126,7 @@ func newTree() *tree { return btree.NewG(32, lessEntry) }
 // scanTree calls fn for entries with from <= key < to in t (a clone the
 // caller owns), ascending or descending.
 func scanTree(t *tree, from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool) {
-	iter := func(e *entry) bool { return fn(e.key, e.item) }
+	iter := func(e *entry) bool { return fn(e.key, e.item()) }
 	switch {
 	case !reverse && from == nil && to == nil:
 		t.Ascend(iter)
@@ -141,7 +141,7 @@ func scanTree(t *tree, from, to []byte, reverse bool, fn func(key []byte, item v
 			if from != nil && bytes.Compare(e.key, from) < 0 {
 				return false
 			}
-			return fn(e.key, e.item)
+			return fn(e.key, e.item())
 		}
 		if to == nil {
 			t.Descend(stop)
@@ -187,7 +187,7 @@ func (it *IndexTree) Set(baseKey []byte, item value.Item) {
 	}
 	k := it.Schema.Key(it.Base, item)
 	p := it.Schema.Project(it.Base, item)
-	it.t.ReplaceOrInsert(&entry{key: k, item: p, size: value.ItemSize(p)})
+	it.t.ReplaceOrInsert(newEntry(k, p, value.ItemSize(p)))
 	it.byBase[string(baseKey)] = k
 }
 
@@ -229,7 +229,7 @@ func (s *State) updateLocal(old, next value.Item) {
 		}
 		if next != nil && x.Indexed(next) {
 			p := x.Project(s.schema, next)
-			t.ReplaceOrInsert(&entry{key: x.Key(s.schema, next), item: p, size: value.ItemSize(p)})
+			t.ReplaceOrInsert(newEntry(x.Key(s.schema, next), p, value.ItemSize(p)))
 		}
 	}
 }

@@ -82,7 +82,7 @@ func (m Machine) SnapshotImage() func() ([]byte, error) {
 		tree.Ascend(func(e *entry) bool {
 			b = binary.AppendUvarint(b, e.ver)
 			b = binary.AppendUvarint(b, e.ts)
-			b = value.AppendItemBinary(b, e.item)
+			b = append(b, e.enc...)
 			return true
 		})
 		b = binary.AppendUvarint(b, uint64(len(tj)))
@@ -168,7 +168,8 @@ func (m Machine) Restore(index uint64, b []byte) error {
 	var total int64
 	for i, it := range snap.Items {
 		size := value.ItemSize(it)
-		e := &entry{key: m.schema.Key(it), item: it, size: size, ver: index}
+		e := newEntry(m.schema.Key(it), it, size)
+		e.ver = index
 		if i < len(snap.Meta) {
 			e.ver, e.ts = snap.Meta[i][0], snap.Meta[i][1]
 		}
@@ -177,7 +178,7 @@ func (m Machine) Restore(index uint64, b []byte) error {
 		for _, x := range m.localSchemas {
 			if x.Indexed(it) {
 				p := x.Project(m.schema, it)
-				local[x.Name].ReplaceOrInsert(&entry{key: x.Key(m.schema, it), item: p, size: value.ItemSize(p)})
+				local[x.Name].ReplaceOrInsert(newEntry(x.Key(m.schema, it), p, value.ItemSize(p)))
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package partition
 
 import (
 	"bytes"
+	"fmt"
 	"sync"
 
 	"github.com/google/btree"
@@ -10,12 +11,32 @@ import (
 	"github.com/ddbkit/ddbkit/reference/value"
 )
 
+// entry is one item in a B-tree, kept in its binary form
+// (value.AppendItemBinary): about a third of the memory of a decoded
+// value.Item and no pointers for the garbage collector to trace, at the
+// cost of a decode (a few microseconds) per item read.
 type entry struct {
 	key  []byte
-	item value.Item
-	size int
+	enc  []byte
+	size int    // value.ItemSize of the item
 	ver  uint64 // log index of the write that installed item
 	ts   uint64 // timestamp of the last transaction that wrote item (0: none)
+}
+
+// newEntry makes the entry of item at key; size is value.ItemSize(item).
+func newEntry(key []byte, item value.Item, size int) *entry {
+	return &entry{key: key, enc: value.AppendItemBinary(make([]byte, 0, size+8*len(item)+8), item), size: size}
+}
+
+// item decodes the entry's item, sharing the entry's memory (enc is never
+// modified). The encoding was made by newEntry, so a failure is a bug in
+// this package.
+func (e *entry) item() value.Item {
+	it, _, err := value.DecodeItemBinaryShared(e.enc)
+	if err != nil {
+		panic(fmt.Sprintf("partition: corrupt item encoding in memory: %v", err))
+	}
+	return it
 }
 
 func lessEntry(a, b *entry) bool { return bytes.Compare(a.key, b.key) < 0 }
@@ -98,7 +119,7 @@ func (s *State) Get(key []byte) (value.Item, bool) {
 	if !ok {
 		return nil, false
 	}
-	return e.item, true
+	return e.item(), true
 }
 
 // Scan calls fn for items with from <= key < to (nil bounds are open), in
@@ -169,7 +190,7 @@ func (s *State) apply(cmd *Command) Result {
 // current returns the committed item at key (nil when absent).
 func (s *State) current(key []byte) (value.Item, *entry) {
 	if e, ok := s.tree.Get(&entry{key: key}); ok {
-		return e.item, e
+		return e.item(), e
 	}
 	return nil, nil
 }
@@ -227,7 +248,7 @@ func (s *State) compute(cmd *Command, old value.Item) (value.Item, error) {
 // install writes next at key (or deletes it) as the command at s.applied,
 // stamping the item with the writing transaction's timestamp ts.
 func (s *State) install(key []byte, del bool, next value.Item, ts uint64) {
-	_, e := s.current(key)
+	e, _ := s.tree.Get(&entry{key: key})
 	oldSize := 0
 	if e != nil {
 		oldSize = e.size
@@ -238,18 +259,24 @@ func (s *State) install(key []byte, del bool, next value.Item, ts uint64) {
 			s.tree.Delete(&entry{key: key})
 			s.bytes -= int64(oldSize)
 			s.txn.lastDelete = s.applied
-			s.updateLocal(e.item, nil)
+			if len(s.localSchemas) > 0 {
+				s.updateLocal(e.item(), nil)
+			}
 			s.feed.add(key, nil)
 		}
 		return
 	}
-	if e != nil {
-		s.updateLocal(e.item, next)
-	} else {
-		s.updateLocal(nil, next)
+	if len(s.localSchemas) > 0 {
+		if e != nil {
+			s.updateLocal(e.item(), next)
+		} else {
+			s.updateLocal(nil, next)
+		}
 	}
 	s.feed.add(key, next)
 	size := value.ItemSize(next)
-	s.tree.ReplaceOrInsert(&entry{key: key, item: next, size: size, ver: s.applied, ts: ts})
+	ne := newEntry(key, next, size)
+	ne.ver, ne.ts = s.applied, ts
+	s.tree.ReplaceOrInsert(ne)
 	s.bytes += int64(size - oldSize)
 }

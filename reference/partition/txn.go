@@ -163,7 +163,7 @@ func (s *State) ReadTxn(key []byte) (item value.Item, version uint64, pending bo
 	defer s.mu.RUnlock()
 	_, pending = s.txn.prepared[string(key)]
 	if e, ok := s.tree.Get(&entry{key: key}); ok {
-		return e.item, e.ver, pending
+		return e.item(), e.ver, pending
 	}
 	return nil, s.txn.lastDelete, pending
 }

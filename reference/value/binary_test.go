@@ -72,6 +72,10 @@ func TestBinaryRoundTrip(t *testing.T) {
 		if again := AppendItemBinary(nil, got.Clone()); !bytes.Equal(again, enc) {
 			t.Fatalf("equal items encode differently")
 		}
+		shared, rest, err := DecodeItemBinaryShared(enc)
+		if err != nil || len(rest) != 0 || !EqualItems(shared, it) {
+			t.Fatalf("shared decode: %v, rest %d, equal %v", err, len(rest), EqualItems(shared, it))
+		}
 	})
 }
 
@@ -127,6 +131,15 @@ func BenchmarkItemCodec(b *testing.B) {
 		for b.Loop() {
 			buf = AppendItemBinary(buf[:0], it)
 			if _, _, err := DecodeItemBinary(buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("binary-shared-decode", func(b *testing.B) {
+		b.ReportAllocs()
+		buf := AppendItemBinary(nil, it)
+		for b.Loop() {
+			if _, _, err := DecodeItemBinaryShared(buf); err != nil {
 				b.Fatal(err)
 			}
 		}

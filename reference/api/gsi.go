@@ -4,45 +4,35 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/ddbkit/ddbkit/reference/catalog"
 	"github.com/ddbkit/ddbkit/reference/partition"
-	"github.com/ddbkit/ddbkit/reference/value"
 )
 
-// Global secondary indexes: each is an IndexTree fed asynchronously from the
-// change feeds of its table's partitions (partition.Feed). A feeder pass
-// drains every feed into the index; a new index (UpdateTable Create, or
-// every index after the engine starts) is backfilled first: remember each
-// feed's position, scan the partition, then apply the feed from that
-// position (IndexTree.Set is per base item and last-write-wins, so changes
-// already seen by the scan are harmless). Reads of a GSI are therefore
-// eventually consistent, as in DynamoDB.
+// Global secondary indexes. Each base partition's replicas keep the
+// entries of that partition's items (partition.State.ScanGlobal, built on
+// a replica the first time it is asked, then kept in step with every
+// write it applies). A GSI read merges the entries of every base
+// partition in index key order, reading each from any replica: the local
+// one when this node holds it, else a remote one through the router
+// (gsi_read.go). So a GSI reads the same through every node, whichever
+// partitions it holds, and is eventually consistent, as in DynamoDB.
 //
-// The index entries are held by the engine process that serves requests,
-// built from the partitions whose State it holds (partition.Feed is
-// recorded on each replica that is asked, not replicated): they are
-// derived data, rebuilt by backfill whenever the process starts.
+// The background pass (feedGSIs) backfills: an index being created
+// (UpdateTable, IndexStatus CREATING) is built on a replica of every base
+// partition (the local one, else a remote replica, which builds it when it
+// answers the read) before the catalog marks it ACTIVE; and it builds the
+// indexes of the partitions this node holds, so that reads find them
+// ready, and drops the entries of deleted indexes.
 
-// gsiStore holds the GSIs of all tables.
+// gsiStore holds what the GSI background work needs between passes.
 type gsiStore struct {
-	mu  sync.Mutex
-	idx map[string]*gsiIndex // tableID/indexName
-	// kick wakes the feeder after a change (non-blocking, capacity 1).
+	// kick wakes the background pass after an index was added
+	// (non-blocking, capacity 1).
 	kick chan struct{}
 }
 
-type gsiIndex struct {
-	mu      sync.Mutex // one feeder at a time
-	tree    *partition.IndexTree
-	cursors map[int]uint64 // base partition ID -> next feed sequence
-	ready   bool           // backfilled
-}
-
-func newGSIStore() *gsiStore {
-	return &gsiStore{idx: make(map[string]*gsiIndex), kick: make(chan struct{}, 1)}
-}
+func newGSIStore() *gsiStore { return &gsiStore{kick: make(chan struct{}, 1)} }
 
 func (g *gsiStore) notify() {
 	select {
@@ -51,152 +41,115 @@ func (g *gsiStore) notify() {
 	}
 }
 
-func gsiID(t *catalog.Table, name string) string { return t.ID + "/" + name }
-
-// index returns the store's entry for a GSI, creating an empty one.
-func (g *gsiStore) index(t *catalog.Table, gi *catalog.GlobalIndex) *gsiIndex {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	id := gsiID(t, gi.Name)
-	x := g.idx[id]
-	if x == nil {
-		x = &gsiIndex{tree: partition.NewIndexTree(gi.IndexSchema, t.Schema), cursors: map[int]uint64{}}
-		g.idx[id] = x
-	}
-	return x
-}
-
+// drop forgets the local entries of a deleted index.
 func (g *gsiStore) drop(t *catalog.Table, name string) {
-	g.mu.Lock()
-	delete(g.idx, gsiID(t, name))
-	g.mu.Unlock()
-}
-
-// gsiStats returns the entry count and size of a GSI (0 before backfill).
-func (h *Handler) gsiStats(t *catalog.Table, name string) (int64, int64) {
-	h.gsi.mu.Lock()
-	x := h.gsi.idx[gsiID(t, name)]
-	h.gsi.mu.Unlock()
-	if x == nil {
-		return 0, 0
+	var keep []string
+	for _, gi := range t.Global {
+		if gi.Name != name {
+			keep = append(keep, gi.Name)
+		}
 	}
-	n, size := x.tree.Stats()
-	return int64(n), size
+	for _, p := range t.Partitions {
+		if p.State != nil {
+			p.State.KeepGlobals(keep)
+		}
+	}
 }
 
-// feedBatch is how many changes one feed contributes per step.
-const feedBatch = 4096
+// gsiStats returns the entry count and size of a GSI, over the base
+// partitions whose entries this process holds (DynamoDB too reports these
+// approximately, refreshed every six hours).
+func (h *Handler) gsiStats(t *catalog.Table, name string) (int64, int64) {
+	var items, size int64
+	for _, p := range t.Partitions {
+		if p.State == nil {
+			continue
+		}
+		if n, s, ok := p.State.GlobalStats(name); ok {
+			items += int64(n)
+			size += s
+		}
+	}
+	return items, size
+}
 
-// feedGSIs runs one feeder pass over every GSI of every table: backfill
-// the ones not built yet, apply new changes to the others, and mark
-// backfilled indexes ACTIVE.
+// feedGSIs runs one background pass over the GSIs of every table: drop
+// the local entries of deleted indexes, build the local entries of every
+// index, backfill the indexes being created on a replica of every base
+// partition and then mark them ACTIVE.
 func (h *Handler) feedGSIs(ctx context.Context) error {
 	var errs []error
 	for _, t := range h.cat.Tables() {
+		names := make([]string, 0, len(t.Global))
+		for _, gi := range t.Global {
+			names = append(names, gi.Name)
+		}
+		for _, p := range t.Partitions {
+			if p.State != nil {
+				p.State.KeepGlobals(names)
+			}
+		}
 		for _, gi := range t.Global {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			x := h.gsi.index(t, gi)
-			if err := h.feedOne(t, x); err != nil {
+			if gi.Status != catalog.IndexCreating {
+				for _, p := range t.Partitions {
+					if p.State != nil {
+						p.State.BuildGlobal(gi.IndexSchema)
+					}
+				}
+				continue
+			}
+			if err := h.backfillGSI(ctx, t, gi); err != nil {
 				errs = append(errs, fmt.Errorf("gsi %s/%s: %w", t.Name, gi.Name, err))
 				continue
 			}
-			if gi.Status == catalog.IndexCreating {
-				name := gi.Name
-				if _, err := h.cat.Update(t.Name, func(t *catalog.Table) error {
-					t.Global = append([]*catalog.GlobalIndex(nil), t.Global...)
-					for i, g := range t.Global {
-						if g.Name == name {
-							cp := *g
-							cp.Status, cp.Backfilling = catalog.IndexActive, false
-							t.Global[i] = &cp
-						}
-					}
-					return nil
-				}); err != nil {
-					errs = append(errs, err)
-				}
+			if err := h.markGSIActive(t.Name, gi.Name); err != nil {
+				errs = append(errs, err)
 			}
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// feedOne brings one GSI up to date with its table's partitions.
-func (h *Handler) feedOne(t *catalog.Table, x *gsiIndex) error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	for {
-		if !x.ready {
-			if err := h.backfill(t, x); err != nil {
-				return err
-			}
-		}
-		lost := false
-		for _, p := range t.Partitions {
-			if p.State == nil {
-				continue
-			}
-			f := p.State.Feed(h.gsi.notify)
-			for {
-				changes, gone := f.Since(x.cursors[p.ID], feedBatch)
-				if gone {
-					lost = true
-					break
-				}
-				if len(changes) == 0 {
-					break
-				}
-				for _, c := range changes {
-					x.tree.Set(c.Key, c.Item)
-				}
-				x.cursors[p.ID] = changes[len(changes)-1].Seq + 1
-			}
-			if lost {
-				break
-			}
-		}
-		if !lost {
-			return nil
-		}
-		// The feed dropped changes this index had not seen: rebuild.
-		x.tree = partition.NewIndexTree(x.tree.Schema, x.tree.Base)
-		x.ready = false
-	}
-}
-
-// backfill scans the table's partitions into x, after noting each feed's
-// position.
-func (h *Handler) backfill(t *catalog.Table, x *gsiIndex) error {
+// backfillGSI builds the entries of gi on a replica of every base
+// partition: an index is backfilled once each partition's replica that
+// answers its reads has built it.
+func (h *Handler) backfillGSI(ctx context.Context, t *catalog.Table, gi *catalog.GlobalIndex) error {
 	for _, p := range t.Partitions {
-		if p.State == nil {
-			return fmt.Errorf("partition %d is not held by this process; cannot index it", p.ID)
+		rd, err := p.Replica.Read(ctx, false)
+		if err != nil {
+			return fmt.Errorf("partition %d: %w", p.ID, err)
 		}
-		x.cursors[p.ID] = p.State.Feed(h.gsi.notify).Next()
-		p.State.Scan(nil, nil, false, func(key []byte, it value.Item) bool {
-			x.tree.Set(key, it)
-			return true
-		})
+		gr, ok := rd.(partition.GlobalReader)
+		if !ok {
+			return fmt.Errorf("partition %d: reader %T cannot read global indexes", p.ID, rd)
+		}
+		gr.BuildGlobal(gi.IndexSchema)
+		if err := rd.Err(); err != nil {
+			return fmt.Errorf("partition %d: %w", p.ID, err)
+		}
+		if p.State != nil {
+			p.State.BuildGlobal(gi.IndexSchema) // this node's replica too, for its reads
+		}
 	}
-	x.ready = true
 	return nil
 }
 
-// gsiTree returns a GSI's tree, built and caught up (synchronously, if the
-// feeder has not got to it yet).
-func (h *Handler) gsiTree(t *catalog.Table, gi *catalog.GlobalIndex) (*partition.IndexTree, error) {
-	x := h.gsi.index(t, gi)
-	x.mu.Lock()
-	ready, tree := x.ready, x.tree
-	x.mu.Unlock()
-	if !ready {
-		if err := h.feedOne(t, x); err != nil {
-			return nil, err
+// markGSIActive records in the catalog that a backfilled index is ACTIVE
+// (a no-op when it already is, or was deleted meanwhile).
+func (h *Handler) markGSIActive(table, name string) error {
+	_, err := h.cat.Update(table, func(t *catalog.Table) error {
+		t.Global = append([]*catalog.GlobalIndex(nil), t.Global...)
+		for i, g := range t.Global {
+			if g.Name == name && g.Status == catalog.IndexCreating {
+				cp := *g
+				cp.Status, cp.Backfilling = catalog.IndexActive, false
+				t.Global[i] = &cp
+			}
 		}
-		x.mu.Lock()
-		tree = x.tree
-		x.mu.Unlock()
-	}
-	return tree, nil
+		return nil
+	})
+	return err
 }

@@ -169,12 +169,11 @@ func (h *Handler) queryIndex(ctx context.Context, t *catalog.Table, in *queryInp
 	}
 	var scan indexScanner
 	var base partition.Reader
+	var gsiErr error
 	if ref.global != nil {
-		tree, err := h.gsiTree(t, ref.global)
-		if err != nil {
-			return nil, err
+		scan = func(from, to []byte, reverse bool, fn func([]byte, value.Item) bool) {
+			gsiErr = h.gsiScan(ctx, t, x, from, to, reverse, fn)
 		}
-		scan = tree.Scan
 	} else if scan, base, err = localScanner(ctx, t.PartitionForKey(pk), x.Name, in.consistent()); err != nil {
 		return nil, err
 	}
@@ -190,6 +189,9 @@ func (h *Handler) queryIndex(ctx context.Context, t *catalog.Table, in *queryInp
 		}
 		return p.add(item)
 	})
+	if gsiErr != nil {
+		return nil, gsiErr
+	}
 	if base != nil {
 		if err := base.Err(); err != nil {
 			return nil, err
@@ -232,11 +234,9 @@ func (h *Handler) scanIndex(ctx context.Context, t *catalog.Table, in *scanInput
 	}
 	fetch := ref.fetchBase(in.Select, proj)
 	if ref.global != nil {
-		tree, err := h.gsiTree(t, ref.global)
-		if err != nil {
+		if err := h.gsiScan(ctx, t, x, from, to, false, func(_ []byte, item value.Item) bool { return p.add(item) }); err != nil {
 			return nil, err
 		}
-		tree.Scan(from, to, false, func(_ []byte, item value.Item) bool { return p.add(item) })
 	} else {
 		for _, part := range t.Partitions {
 			if part.Hi < lo || part.Lo > hi || p.full || p.err != nil {

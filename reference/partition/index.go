@@ -3,6 +3,7 @@ package partition
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"sync"
 
 	"github.com/google/btree"
@@ -23,9 +24,10 @@ import (
 //
 // A local secondary index (same partition key as the table) lives in the
 // base partition's State, in a tree updated in the same apply as the item,
-// so it is as consistent as the table. A global secondary index lives in
-// an IndexTree of its own, fed from the base partitions' change feeds
-// (feed.go), so it is eventually consistent.
+// so it is as consistent as the table. A global secondary index's entries
+// are kept per base partition, in an IndexTree on each replica that was
+// asked for them (feed.go); a GSI read merges the partitions' entries in
+// key order, from any replica of each, so it is eventually consistent.
 
 // Projection types.
 const (
@@ -349,4 +351,61 @@ func itemSizeOrZero(it value.Item) int {
 		return 0
 	}
 	return value.ItemSize(it)
+}
+
+// GlobalReader is a Reader that can scan the entries a global secondary
+// index holds for the items of its partition (State implements it, and so
+// does a router's reader of a remote replica).
+type GlobalReader interface {
+	Reader
+	// ScanGlobal scans the partition's entries of index x like Scan scans
+	// items, building them first if the replica has not.
+	ScanGlobal(x IndexSchema, from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool)
+	// BuildGlobal builds the partition's entries of index x on the replica
+	// (a backfill), if it has not; it returns at once when it has.
+	BuildGlobal(x IndexSchema)
+}
+
+// ScanGlobal implements GlobalReader over a consistent clone of the
+// entries.
+func (s *State) ScanGlobal(x IndexSchema, from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool) {
+	s.globalTree(x).Scan(from, to, reverse, fn)
+}
+
+// BuildGlobal implements GlobalReader.
+func (s *State) BuildGlobal(x IndexSchema) { s.globalTree(x) }
+
+// GlobalStats returns the number and total size of the partition's entries
+// of global index name, and false when this replica has not built them.
+func (s *State) GlobalStats(name string) (int, int64, bool) {
+	s.mu.Lock()
+	var t *IndexTree
+	if s.feed != nil {
+		s.feed.mu.Lock()
+		t = s.feed.globals[name]
+		s.feed.mu.Unlock()
+	}
+	s.mu.Unlock()
+	if t == nil {
+		return 0, 0, false
+	}
+	n, size := t.Stats()
+	return n, size, true
+}
+
+// KeepGlobals drops the entries of the global indexes not named (indexes
+// deleted from the table).
+func (s *State) KeepGlobals(names []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.feed == nil {
+		return
+	}
+	s.feed.mu.Lock()
+	defer s.feed.mu.Unlock()
+	for name := range s.feed.globals {
+		if !slices.Contains(names, name) {
+			delete(s.feed.globals, name)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/ddbkit/ddbkit/reference/partition"
 	"github.com/ddbkit/ddbkit/reference/value"
 )
 
@@ -23,8 +24,9 @@ import (
 // panics: background passes read through it too, with no recover between
 // them and the process.
 //
-// It also implements partition.TxnReader and partition.LocalReader, so
-// transactions and local-index queries work wherever the data is read.
+// It also implements partition.TxnReader, partition.LocalReader and
+// partition.GlobalReader, so transactions and index reads work wherever
+// the data is read.
 type remoteReader struct {
 	p          *Replica
 	ctx        context.Context
@@ -117,7 +119,7 @@ func (rr *remoteReader) ReadTxn(key []byte) (item value.Item, version uint64, pe
 
 // Scan implements partition.Reader, a page at a time.
 func (rr *remoteReader) Scan(from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool) {
-	rr.scan("", from, to, reverse, fn)
+	rr.scan(ReadRequest{}, from, to, reverse, fn)
 }
 
 // ScanLocal implements partition.LocalReader, a page at a time.
@@ -125,13 +127,27 @@ func (rr *remoteReader) ScanLocal(name string, from, to []byte, reverse bool, fn
 	if name == "" {
 		return // as State.ScanLocal of an unknown index ("" asks for the table on the wire)
 	}
-	rr.scan(name, from, to, reverse, fn)
+	rr.scan(ReadRequest{Index: name}, from, to, reverse, fn)
 }
 
-// scan reads the table (index "") or a local index in pages.
-func (rr *remoteReader) scan(index string, from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool) {
+// ScanGlobal implements partition.GlobalReader, a page at a time.
+func (rr *remoteReader) ScanGlobal(x partition.IndexSchema, from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool) {
+	rr.scan(ReadRequest{Index: x.Name, Global: &x}, from, to, reverse, fn)
+}
+
+// BuildGlobal implements partition.GlobalReader: a read of one entry
+// makes the replica that answers build the index (Err reports a failure).
+func (rr *remoteReader) BuildGlobal(x partition.IndexSchema) {
+	rr.do(ReadRequest{Scan: true, Index: x.Name, Global: &x, Limit: 1})
+}
+
+// scan reads the table, a local index or a global index's entries (as req
+// asks) in pages.
+func (rr *remoteReader) scan(req ReadRequest, from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool) {
+	req.Scan, req.Reverse = true, reverse
 	for {
-		resp, ok := rr.do(ReadRequest{Scan: true, Index: index, From: from, To: to, Reverse: reverse})
+		req.From, req.To = from, to
+		resp, ok := rr.do(req)
 		if !ok {
 			return
 		}

@@ -88,6 +88,12 @@ func TestRemoteReadTimeoutIsAnError(t *testing.T) {
 			r.(partition.LocalReader).ScanLocal("lsi", nil, nil, false, func([]byte, value.Item) bool { n++; return true })
 			return n
 		}},
+		{"ScanGlobal", func(r partition.Reader) int {
+			n := 0
+			r.(partition.GlobalReader).ScanGlobal(partition.IndexSchema{Name: "gsi", HashKey: "g", HashType: value.S},
+				nil, nil, false, func([]byte, value.Item) bool { n++; return true })
+			return n
+		}},
 	}
 	peers := []struct {
 		name   string

@@ -115,7 +115,13 @@ func ServeRead(ctx context.Context, l Local, req ReadRequest) ReadResponse {
 		}
 		size := 0
 		scan := st.Scan
-		if req.Index != "" {
+		switch {
+		case req.Global != nil:
+			x := *req.Global
+			scan = func(from, to []byte, reverse bool, fn func([]byte, value.Item) bool) {
+				st.ScanGlobal(x, from, to, reverse, fn)
+			}
+		case req.Index != "":
 			scan = func(from, to []byte, reverse bool, fn func([]byte, value.Item) bool) {
 				st.ScanLocal(req.Index, from, to, reverse, fn)
 			}

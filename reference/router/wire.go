@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/ddbkit/ddbkit/reference/ddberr"
+	"github.com/ddbkit/ddbkit/reference/partition"
 	"github.com/ddbkit/ddbkit/reference/value"
 )
 
@@ -72,6 +73,11 @@ type ReadRequest struct {
 	// Index makes a Scan read the local secondary index of that name
 	// (partition.LocalReader) instead of the table.
 	Index string `json:"index,omitempty"`
+	// Global makes a Scan read the replica's entries of this global
+	// secondary index (partition.GlobalReader), built first if the replica
+	// has not; with Limit 1 and no range it is how a node backfills the
+	// index on a replica it does not hold.
+	Global *partition.IndexSchema `json:"global,omitempty"`
 	// MinApplied makes the node wait until its replica applied this index
 	// (a read index obtained from the leader) before reading.
 	MinApplied uint64 `json:"minApplied,omitempty"`

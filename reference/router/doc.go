@@ -26,6 +26,17 @@
 // Eventually consistent reads are served by any replica, the local one when
 // this node holds one, and may be stale, as in DynamoDB.
 //
+// Range reads of a remote replica can read a table, a local secondary
+// index, or the replica's entries of a global secondary index
+// (ReadRequest.Global: the replica builds them first if it has not), so
+// every index read works through a node that holds no replica.
+//
+// A router has one Replica per raft group. When the group's replicas move
+// (the node's catalog asks Router.Replica again with the new voters, or
+// calls SetVoters), requests already in flight use the new voters from
+// their next attempt on, so they reach a leader on the node the group moved
+// to instead of timing out.
+//
 // Reads of remote replicas can fail part-way (no replica answers before the
 // request's deadline). partition.Reader's Get and Scan have no error
 // result, so the reader records the failure, stops, and reports it from

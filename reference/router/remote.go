@@ -31,7 +31,7 @@ type remoteReader struct {
 	p          *Replica
 	ctx        context.Context
 	minApplied uint64
-	order      []uint64 // nodes to ask, in turn
+	first      uint64 // the node to ask first (0: none)
 
 	mu  sync.Mutex
 	err error
@@ -40,11 +40,17 @@ type remoteReader struct {
 // remote returns a reader of the group's replicas that applied minApplied,
 // asking node first first (0: the voters in placement order).
 func (p *Replica) remote(ctx context.Context, minApplied, first uint64) *remoteReader {
-	order := slices.Clone(p.voters)
-	if i := slices.Index(p.voters, first); i > 0 {
-		order = append(slices.Clone(p.voters[i:]), p.voters[:i]...)
+	return &remoteReader{p: p, ctx: ctx, minApplied: minApplied, first: first}
+}
+
+// order returns the nodes to ask, in turn: the group's current voters
+// (they may change between requests of one reader), node first first.
+func (rr *remoteReader) order() []uint64 {
+	voters := rr.p.current()
+	if i := slices.Index(voters, rr.first); i > 0 {
+		return append(slices.Clone(voters[i:]), voters[:i]...)
 	}
-	return &remoteReader{p: p, ctx: ctx, minApplied: minApplied, order: order}
+	return voters
 }
 
 // Err implements partition.Reader.
@@ -75,7 +81,8 @@ func (rr *remoteReader) do(req ReadRequest) (ReadResponse, bool) {
 	defer cancel()
 	last := "no attempt"
 	for n := 0; ; n++ {
-		target := rr.order[n%len(rr.order)]
+		order := rr.order()
+		target := order[n%len(order)]
 		resp, err := rr.p.r.read(ctx, target, req)
 		if err == nil && resp.Failure == nil {
 			return resp, true
@@ -92,7 +99,7 @@ func (rr *remoteReader) do(req ReadRequest) (ReadResponse, bool) {
 			rr.fail(unknown(rr.p.group, last))
 			return ReadResponse{}, false
 		}
-		if n%len(rr.order) == len(rr.order)-1 {
+		if n%len(order) == len(order)-1 {
 			sleep(ctx, backoff(n))
 		}
 	}

@@ -150,8 +150,8 @@ func TestRemoteReaderOrderAndRequests(t *testing.T) {
 	}}
 	rep := testRouter(sp).Replica(7, []uint64{1, 2, 3})
 	rr := rep.remote(context.Background(), 17, 2)
-	if want := []uint64{2, 3, 1}; !slices.Equal(rr.order, want) {
-		t.Fatalf("order %v, want %v", rr.order, want)
+	if want := []uint64{2, 3, 1}; !slices.Equal(rr.order(), want) {
+		t.Fatalf("order %v, want %v", rr.order(), want)
 	}
 	if it, ver, pending := rr.ReadTxn([]byte("k")); it == nil || ver != 41 || !pending {
 		t.Fatalf("ReadTxn = %v %d %v", it, ver, pending)

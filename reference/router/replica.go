@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/ddbkit/ddbkit/reference/ddberr"
@@ -12,22 +13,39 @@ import (
 )
 
 // Replica is the partition.Replica of one raft group, as seen from one node.
+//
+// Its voters can change while requests are in flight (a replica moved to
+// another node, SetVoters): every attempt reads the current list, so a
+// request that started before a move reaches the new leader too.
 type Replica struct {
 	r      *Router
 	group  uint64
-	voters []uint64
+	voters atomic.Pointer[[]uint64] // never empty once set
 }
 
 // Group returns the raft group id.
 func (p *Replica) Group() uint64 { return p.group }
 
 // Voters returns the placement of the group.
-func (p *Replica) Voters() []uint64 { return slices.Clone(p.voters) }
+func (p *Replica) Voters() []uint64 { return slices.Clone(p.current()) }
+
+// SetVoters replaces the group's placement (an empty list is ignored: a
+// group has voters).
+func (p *Replica) SetVoters(voters []uint64) {
+	if len(voters) > 0 {
+		v := slices.Clone(voters)
+		p.voters.Store(&v)
+	}
+}
+
+// current returns the voters now (not to be modified).
+func (p *Replica) current() []uint64 { return *p.voters.Load() }
 
 // pick chooses the node for attempt n: the last leader hint, else the
 // leader known to the local replica, else the voters in turn.
 func (p *Replica) pick(hint uint64, n int) uint64 {
-	if hint != 0 && slices.Contains(p.voters, hint) {
+	voters := p.current()
+	if hint != 0 && slices.Contains(voters, hint) {
 		return hint
 	}
 	if g, ok := p.r.o.Local.Group(p.group); ok {
@@ -35,7 +53,7 @@ func (p *Replica) pick(hint uint64, n int) uint64 {
 			return st.Leader
 		}
 	}
-	return p.voters[n%len(p.voters)]
+	return voters[n%len(voters)]
 }
 
 func backoff(n int) time.Duration {

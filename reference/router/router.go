@@ -5,6 +5,7 @@ import (
 
 	"github.com/ddbkit/ddbkit/reference/partition"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -72,6 +73,9 @@ type Successor struct {
 type Router struct {
 	o   Options
 	seq atomic.Uint64
+
+	mu       sync.Mutex
+	replicas map[uint64]*Replica // by group: one Replica per group
 }
 
 // New returns a router.
@@ -98,9 +102,26 @@ func New(o Options) *Router {
 }
 
 // Replica returns the partition.Replica of raft group id whose voters are
-// the given nodes (the placement, preferred leader first).
+// the given nodes (the placement, preferred leader first). A router has one
+// Replica per group: asking again with other voters (the group's replicas
+// moved) updates the one that requests already in flight are using, so
+// that their next attempts go to the new placement.
 func (r *Router) Replica(group uint64, voters []uint64) *Replica {
-	return &Replica{r: r, group: group, voters: voters}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.replicas[group]
+	if p == nil {
+		p = &Replica{r: r, group: group}
+		if r.replicas == nil {
+			r.replicas = map[uint64]*Replica{}
+		}
+		r.replicas[group] = p
+	}
+	p.SetVoters(voters)
+	if p.voters.Load() == nil { // no voters at all: attempts find no replica
+		p.voters.Store(&[]uint64{0})
+	}
+	return p
 }
 
 // bound gives ctx the router's default deadline when it has none.

@@ -10,8 +10,11 @@
 #   scripts/cluster.sh kill    NODE [--dir DIR]   kill -9
 #   scripts/cluster.sh restart NODE [--dir DIR]   start NODE again from its data (kill -9 first if up)
 #   scripts/cluster.sh pause   NODE / resume NODE   SIGSTOP / SIGCONT
+#   scripts/cluster.sh join    [--zone azK] [--dir DIR]  add node N+1 (zone round-robin unless given):
+#                              it joins the running cluster (`serve --join`), the ring places replicas
+#                              on it and they move there by raft membership change; prints its status line
 #
-# NODE is n1..nN (or 1..N). Defaults: N=3, DIR=var/cluster under the project
+# NODE is n1..nN (or 1..N), N counting joined nodes. Defaults: N=3, DIR=var/cluster under the project
 # (git-ignored), API ports P+1..P+N and raft ports P+101..P+100+N with P=27000.
 # The layout of DIR: cluster.env (the settings), ddbkit (the binary, rebuilt by
 # start unless DDBKIT_BIN is set), and nI/{data,log,pid} per node.
@@ -26,9 +29,11 @@ NODES=3
 DIR="$ROOT/var/cluster"
 PORT=27000
 EXTRA=()
+JOIN_ZONE=""
 while [ $# -gt 0 ]; do
   case "$1" in
   --nodes) NODES=$2; shift 2 ;;
+  --zone) JOIN_ZONE=$2; shift 2 ;;
   --dir) DIR=$2; shift 2 ;;
   --port) PORT=$2; shift 2 ;;
   --) shift; EXTRA=("$@"); break ;;
@@ -41,16 +46,23 @@ ENV="$DIR/cluster.env"
 
 log() { echo "cluster.sh: $*" >&2; }
 
+# The env file: NODES (the founders), PORT, BIN, SERVE_FLAGS, and for each
+# joined node I a line ZONE_I=azK; TOTAL counts founders and joined nodes.
 load_env() {
   [ -f "$ENV" ] || { log "no cluster in $DIR (run start first)"; exit 1; }
   # shellcheck disable=SC1090
   . "$ENV"
+  TOTAL=$NODES
+  while v="ZONE_$((TOTAL + 1))"; [ -n "${!v:-}" ]; do TOTAL=$((TOTAL + 1)); done
 }
 
-zone_of() { echo "az$(( ($1 - 1) % 3 + 1 ))"; }
+zone_of() {
+  local v="ZONE_$1"
+  if [ -n "${!v:-}" ]; then echo "${!v}"; else echo "az$(( ($1 - 1) % 3 + 1 ))"; fi
+}
 api_port() { echo $((PORT + $1)); }
 raft_port() { echo $((PORT + 100 + $1)); }
-node_num() { local n=${1#n}; [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le "$NODES" ] || { log "no node $1"; exit 2; }; echo "$n"; }
+node_num() { local n=${1#n}; [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le "$TOTAL" ] || { log "no node $1"; exit 2; }; echo "$n"; }
 
 pid_of() { # prints the pid of node $1 if it runs
   local f="$DIR/n$1/pid"
@@ -60,11 +72,14 @@ pid_of() { # prints the pid of node $1 if it runs
   echo "$p"
 }
 
+peer() { echo "$1/$(zone_of "$1")/127.0.0.1:$(api_port "$1")/127.0.0.1:$(raft_port "$1")"; }
+
+# peers prints the --peers of node $1: the founders, and a joined node
+# itself (it learns the other joined nodes from the catalog).
 peers() {
   local i out=""
-  for ((i = 1; i <= NODES; i++)); do
-    out+="${out:+,}$i/$(zone_of "$i")/127.0.0.1:$(api_port "$i")/127.0.0.1:$(raft_port "$i")"
-  done
+  for ((i = 1; i <= NODES; i++)); do out+="${out:+,}$(peer "$i")"; done
+  if [ "$1" -gt "$NODES" ]; then out+=",$(peer "$1")"; fi
   echo "$out"
 }
 
@@ -74,7 +89,9 @@ start_node() {
   local i=$1
   if pid_of "$i" >/dev/null; then log "n$i already running"; return; fi
   mkdir -p "$DIR/n$i/data"
-  nohup "$BIN" serve --node-id "$i" --zone "$(zone_of "$i")" --peers "$(peers)" \
+  local join=()
+  if [ "$i" -gt "$NODES" ]; then join=(--join); fi
+  nohup "$BIN" serve --node-id "$i" --zone "$(zone_of "$i")" --peers "$(peers "$i")" "${join[@]}" \
     --data "$DIR/n$i/data" --addr "127.0.0.1:$(api_port "$i")" "${SERVE_FLAGS[@]}" \
     >>"$DIR/n$i/log" 2>&1 &
   echo $! >"$DIR/n$i/pid"
@@ -103,16 +120,28 @@ start)
   if [ -z "${DDBKIT_BIN:-}" ] && [ "$BIN" = "$DIR/ddbkit" ]; then
     (cd "$ROOT" && go build -o "$BIN" ./cmd/ddbkit)
   fi
-  for ((i = 1; i <= NODES; i++)); do start_node "$i"; done
-  for ((i = 1; i <= NODES; i++)); do wait_up "$i"; done
-  log "started $NODES nodes in $DIR"
+  load_env
+  for ((i = 1; i <= TOTAL; i++)); do start_node "$i"; done
+  for ((i = 1; i <= TOTAL; i++)); do wait_up "$i"; done
+  log "started $TOTAL nodes in $DIR"
+  ;;
+join)
+  load_env
+  i=$((TOTAL + 1))
+  z=${JOIN_ZONE:-$(zone_of "$i")}
+  [[ "$z" =~ ^az[1-3]$ ]] || { log "zone $z: want az1, az2 or az3"; exit 2; }
+  echo "ZONE_$i=$z" >>"$ENV"
+  load_env
+  start_node "$i"
+  wait_up "$i"
+  echo "n$i $(zone_of "$i") http://127.0.0.1:$(api_port "$i") $(pid_of "$i" || echo -)"
   ;;
 stop)
   load_env
-  for ((i = 1; i <= NODES; i++)); do
+  for ((i = 1; i <= TOTAL; i++)); do
     if p=$(pid_of "$i"); then kill -CONT "$p" 2>/dev/null || true; kill -TERM "$p" 2>/dev/null || true; fi
   done
-  for ((i = 1; i <= NODES; i++)); do
+  for ((i = 1; i <= TOTAL; i++)); do
     for ((t = 0; t < 100; t++)); do pid_of "$i" >/dev/null || break; sleep 0.05; done
     if p=$(pid_of "$i"); then kill -9 "$p" 2>/dev/null || true; fi
     rm -f "$DIR/n$i/pid"
@@ -120,7 +149,7 @@ stop)
   ;;
 status)
   load_env
-  for ((i = 1; i <= NODES; i++)); do
+  for ((i = 1; i <= TOTAL; i++)); do
     p=$(pid_of "$i" || echo -)
     echo "n$i $(zone_of "$i") http://127.0.0.1:$(api_port "$i") $p"
   done
@@ -151,7 +180,7 @@ pause | resume)
   if [ "$cmd" = pause ]; then kill -STOP "$p"; else kill -CONT "$p"; fi
   ;;
 *)
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
   ;;
 esac

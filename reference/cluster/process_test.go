@@ -79,4 +79,45 @@ func TestScriptClusterKillAllMidLoad(t *testing.T) {
 	}
 	checkAll(t, urls[1], "procs", acked)
 	t.Logf("%d acknowledged writes survived kill -9 of every node process", len(acked))
+
+	// cluster.sh join adds a fourth process (az1, round-robin): it joins,
+	// replicas move to it, and every acknowledged write reads back through
+	// it, also after a kill -9 and restart of it.
+	line := strings.Fields(script(t, "join", "--dir", dir))
+	if len(line) != 4 || line[0] != "n4" || line[1] != "az1" || line[3] == "-" {
+		t.Fatalf("join printed %q: want n4 az1 URL PID", line)
+	}
+	if st := strings.Split(strings.TrimSpace(script(t, "status", "--dir", dir)), "\n"); len(st) != 4 {
+		t.Fatalf("status after join: want 4 lines, got %q", st)
+	}
+	n4 := line[2]
+	settled := func() error {
+		st, err := statusOf(n4)
+		if err != nil {
+			return err
+		}
+		if len(st.Members) != 4 {
+			return fmt.Errorf("node 4 knows %d members", len(st.Members))
+		}
+		held := 0
+		for _, ts := range st.Tables {
+			for _, p := range ts.Partitions {
+				if p.Moving != nil {
+					return fmt.Errorf("partition %d moving", p.ID)
+				}
+				if p.Local != nil {
+					held++
+				}
+			}
+		}
+		if held == 0 {
+			return fmt.Errorf("node 4 holds no replica yet")
+		}
+		return nil
+	}
+	eventually(t, "node 4 to join and take its replicas", 60*time.Second, settled)
+	checkAll(t, n4, "procs", acked)
+	script(t, "restart", "n4", "--dir", dir)
+	eventually(t, "node 4 back after a restart", 30*time.Second, settled)
+	checkAll(t, n4, "procs", acked)
 }

@@ -97,18 +97,13 @@ func (m *partMachine) ApplyDecoded(index uint64, cmd []byte, decoded any) any {
 }
 
 // SnapshotAsync implements replica.AsyncSnapshotter: the capture is taken
-// now (with the frozen flag as of now), the encoding runs later.
-func (m *partMachine) SnapshotAsync() func() ([]byte, error) {
+// now (with the frozen flag as of now), the encoding runs later, appended to
+// the replica's header.
+func (m *partMachine) SnapshotAsync() func(dst []byte) ([]byte, error) {
 	flag := byte('A')
 	if m.frozen.Load() {
 		flag = 'F'
 	}
-	encode := m.Machine.SnapshotImage()
-	return func() ([]byte, error) {
-		b, err := encode()
-		if err != nil {
-			return nil, err
-		}
-		return append([]byte{flag}, b...), nil
-	}
+	encode := m.Machine.SnapshotImageAppend()
+	return func(dst []byte) ([]byte, error) { return encode(append(dst, flag)) }
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/google/btree"
@@ -47,13 +48,22 @@ type resolvedEntry struct {
 }
 
 // Snapshot returns the state's image as of the last applied command.
-func (m Machine) Snapshot() ([]byte, error) { return m.SnapshotImage()() }
+func (m Machine) Snapshot() ([]byte, error) { return m.SnapshotImageAppend()(nil) }
 
-// SnapshotImage captures the state as of the last applied command, cheaply
-// (a copy-on-write clone of the B-tree and copies of the small transaction
-// tables), and returns the function that encodes that capture. The encoding
-// may run on another goroutine while commands go on applying.
+// SnapshotImage is SnapshotImageAppend whose function returns the image
+// alone.
 func (m Machine) SnapshotImage() func() ([]byte, error) {
+	f := m.SnapshotImageAppend()
+	return func() ([]byte, error) { return f(nil) }
+}
+
+// SnapshotImageAppend captures the state as of the last applied command,
+// cheaply (a copy-on-write clone of the B-tree and copies of the small
+// transaction tables), and returns the function that appends that capture's
+// encoding to dst (a snapshot's header: the image is large, so it is written
+// once, after it). The encoding may run on another goroutine while commands
+// go on applying.
+func (m Machine) SnapshotImageAppend() func(dst []byte) ([]byte, error) {
 	m.mu.Lock()
 	applied, tree, size := m.applied, m.tree.Clone(), m.bytes
 	keys := make([]string, 0, len(m.txn.prepared))
@@ -70,12 +80,12 @@ func (m Machine) SnapshotImage() func() ([]byte, error) {
 	}
 	txn.LastDelete = m.txn.lastDelete
 	m.mu.Unlock()
-	return func() ([]byte, error) {
+	return func(dst []byte) ([]byte, error) {
 		tj, err := json.Marshal(txn)
 		if err != nil {
 			return nil, fmt.Errorf("partition: encode snapshot: %w", err)
 		}
-		b := make([]byte, 0, 64+len(tj)+int(size)+16*tree.Len())
+		b := slices.Grow(dst, 64+len(tj)+int(size)+16*tree.Len())
 		b = append(b, snapshotMagic)
 		b = binary.AppendUvarint(b, applied)
 		b = binary.AppendUvarint(b, uint64(tree.Len()))

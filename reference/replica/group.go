@@ -88,13 +88,21 @@ func (g *Group) Status() Status { return *g.status.Load() }
 
 func (g *Group) publish() {
 	bs := g.rn.BasicStatus()
-	st := &Status{
+	cur := Status{
 		Group: g.id, Node: g.node.opts.ID, Leader: g.hintFrom(bs.Lead), IsLeader: bs.RaftState == raft.StateLeader && !g.quorumLost,
 		Term: bs.HardState.GetTerm(), Commit: bs.HardState.GetCommit(), Applied: g.applied,
 		SnapshotIndex: g.snapIndex, State: bs.RaftState.String(),
 	}
+	prev := g.status.Load()
+	if prev != nil && g.pubConf == g.confState && prev.Leader == cur.Leader && prev.IsLeader == cur.IsLeader &&
+		prev.Term == cur.Term && prev.Commit == cur.Commit && prev.Applied == cur.Applied &&
+		prev.SnapshotIndex == cur.SnapshotIndex && prev.State == cur.State {
+		return // unchanged (most ticks): no new Status
+	}
+	st := new(Status)
+	*st = cur
 	// The configuration changes rarely: share the copies made for it.
-	if prev := g.status.Load(); prev != nil && g.pubConf == g.confState {
+	if prev != nil && g.pubConf == g.confState {
 		st.Voters, st.Learners, st.VotersOutgoing = prev.Voters, prev.Learners, prev.VotersOutgoing
 	} else {
 		st.Voters, st.Learners = slices.Clone(g.confState.GetVoters()), slices.Clone(g.confState.GetLearners())
@@ -431,9 +439,9 @@ func (g *Group) snapshotAsync(as AsyncSnapshotter, keep uint64) {
 	n.snapWG.Add(1)
 	go func() {
 		defer n.snapWG.Done()
-		image, err := encode()
+		data, err := encode(snapshotHeader(order, 0))
 		if err == nil {
-			err = n.store.Compact(g.id, index, cs, encodeSnapshotOrder(order, image), keep)
+			err = n.store.Compact(g.id, index, cs, data, keep)
 		}
 		if errors.Is(err, storage.ErrNoGroup) {
 			err = nil // the group was removed meanwhile

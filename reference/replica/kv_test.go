@@ -104,12 +104,13 @@ func (s *kv) DigestAt() (uint64, string) {
 // that writes go on applying while one is written.
 type asyncKV struct{ *kv }
 
-func (a asyncKV) SnapshotAsync() func() ([]byte, error) {
+func (a asyncKV) SnapshotAsync() func(dst []byte) ([]byte, error) {
 	a.mu.Lock()
 	m := maps.Clone(a.m)
 	a.mu.Unlock()
-	return func() ([]byte, error) {
+	return func(dst []byte) ([]byte, error) {
 		time.Sleep(2 * time.Millisecond)
-		return json.Marshal(m)
+		b, err := json.Marshal(m)
+		return append(dst, b...), err
 	}
 }

@@ -13,14 +13,20 @@ func encodeSnapshot(d *dedup, image []byte) []byte {
 
 // encodeSnapshotOrder is encodeSnapshot of a copy of a dedup table's order.
 func encodeSnapshotOrder(order []dedupEntry, image []byte) []byte {
-	b := make([]byte, 0, 3*len(order)+len(image)+8)
+	return append(snapshotHeader(order, len(image)), image...)
+}
+
+// snapshotHeader is the dedup table part of a snapshot, with room for an
+// image of extra bytes after it.
+func snapshotHeader(order []dedupEntry, extra int) []byte {
+	b := make([]byte, 0, 3*len(order)+extra+8)
 	b = binary.AppendUvarint(b, uint64(len(order)))
 	for _, e := range order {
 		b = binary.AppendUvarint(b, e.id.Client)
 		b = binary.AppendUvarint(b, e.id.Seq)
 		b = binary.AppendUvarint(b, e.index)
 	}
-	return append(b, image...)
+	return b
 }
 
 func decodeSnapshot(b []byte, window uint64) (*dedup, []byte, error) {

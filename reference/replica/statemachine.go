@@ -29,10 +29,11 @@ type DecodedApplier interface {
 // AsyncSnapshotter is a StateMachine whose snapshots can be encoded off the
 // node's loop: SnapshotAsync captures the state as of the last applied
 // index (cheaply: it runs on the loop) and returns the function that
-// encodes the capture into what Snapshot would have returned; the replica
+// appends to dst the capture's encoding, what Snapshot would have returned
+// (dst is the replica's snapshot header: one buffer, no copy); the replica
 // runs that function and writes the snapshot on another goroutine, so a
 // large partition's snapshot stalls neither its node's other groups nor
 // the WAL's group commit.
 type AsyncSnapshotter interface {
-	SnapshotAsync() func() ([]byte, error)
+	SnapshotAsync() func(dst []byte) ([]byte, error)
 }

@@ -23,6 +23,9 @@ const headerSize = 8
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
+// marshalOpts is deterministic so that Size and MarshalAppend agree.
+var marshalOpts = proto.MarshalOptions{Deterministic: true}
+
 // errTorn reports a record that is incomplete or fails its checksum.
 var errTorn = errors.New("storage: torn or corrupt WAL record")
 
@@ -55,12 +58,12 @@ func appendRecord(buf []byte, kind recordKind, group uint64, body func([]byte) (
 func appendEntries(buf []byte, group uint64, ents []*pb.Entry) ([]byte, error) {
 	return appendRecord(buf, kindEntries, group, func(b []byte) ([]byte, error) {
 		for _, e := range ents {
-			data, err := proto.Marshal(e)
-			if err != nil {
+			// Marshalled straight into the record (no buffer per entry).
+			b = binary.AppendUvarint(b, uint64(marshalOpts.Size(e)))
+			var err error
+			if b, err = marshalOpts.MarshalAppend(b, e); err != nil {
 				return b, fmt.Errorf("storage: marshal entry %d: %w", e.GetIndex(), err)
 			}
-			b = binary.AppendUvarint(b, uint64(len(data)))
-			b = append(b, data...)
 		}
 		return b, nil
 	})

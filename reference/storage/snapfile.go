@@ -40,12 +40,13 @@ func writeSnapshotFile(fs vfs.FS, dir string, group uint64, snap *pb.Snapshot, s
 // with the given suffix (which must end in .tmp, so that Open deletes a
 // leftover) and returns its path.
 func writeSnapshotTemp(fs vfs.FS, dir string, group uint64, snap *pb.Snapshot, suffix string, sync bool) (string, error) {
-	data, err := proto.Marshal(snap)
+	// The checksum's 4 bytes first, the snapshot marshalled after them into
+	// the same buffer (snapshots are large: no second copy).
+	buf, err := marshalOpts.MarshalAppend(make([]byte, 4, 4+marshalOpts.Size(snap)), snap)
 	if err != nil {
 		return "", fmt.Errorf("storage: marshal snapshot: %w", err)
 	}
-	buf := binary.LittleEndian.AppendUint32(nil, crc32.Checksum(data, crcTable))
-	buf = append(buf, data...)
+	binary.LittleEndian.PutUint32(buf, crc32.Checksum(buf[4:], crcTable))
 	tmp := path.Join(dir, snapDir, snapName(group)+suffix)
 	f, err := fs.Create(tmp)
 	if err != nil {

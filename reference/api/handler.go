@@ -140,7 +140,7 @@ func (h *Handler) serve(r *http.Request, reqID string) (status int, body []byte)
 	if r.ContentLength > h.maxBody {
 		return encodeError(tooLarge(h.maxBody))
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, h.maxBody+1))
+	data, err := ReadBody(r, h.maxBody)
 	if err != nil {
 		return encodeError(ddberr.New(ddberr.Serialization, "Failed to read the request body"))
 	}
@@ -253,4 +253,20 @@ func appendAny(b []byte, v any) []byte {
 		return append(b, "null"...)
 	}
 	return append(b, enc...)
+}
+
+// ReadBody reads a request body of at most max bytes (one more byte is read
+// to tell a longer one). With a Content-Length it reads into one buffer of
+// that size instead of growing one.
+func ReadBody(r *http.Request, max int64) ([]byte, error) {
+	if n := r.ContentLength; n >= 0 && n <= max {
+		b := make([]byte, n, n+1)
+		if _, err := io.ReadFull(r.Body, b); err != nil {
+			return nil, err
+		}
+		// A body longer than its Content-Length is cut by net/http; read
+		// nothing more.
+		return b, nil
+	}
+	return io.ReadAll(io.LimitReader(r.Body, max+1))
 }

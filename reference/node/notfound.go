@@ -32,13 +32,14 @@ func (f freshCatalog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.h.ServeHTTP(w, r)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, api.MaxRequestBytes+1))
+	body, err := api.ReadBody(r, api.MaxRequestBytes)
 	if err != nil {
 		http.Error(w, "read body: "+err.Error(), http.StatusBadRequest)
 		return
 	}
 	hw := &holdBadRequest{w: w, header: http.Header{}}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
 	f.h.ServeHTTP(hw, r)
 	if !hw.held {
 		return // already sent
@@ -49,6 +50,7 @@ func (f freshCatalog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cancel()
 		if err == nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.ContentLength = int64(len(body))
 			f.h.ServeHTTP(w, r) // the final answer, whatever it is
 			return
 		}

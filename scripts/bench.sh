@@ -21,13 +21,24 @@
 #     so no other user of the peers shares their CPU, and stops them after.
 #     Environment: OPERATIONS (100000 per target), RECORDS (10000),
 #     DURATION (90s per target).
+#
+#   scripts/bench.sh cluster [OUTDIR] [ddbkit bench flags...]
+#     Issue 7's comparison: YCSB-A through HTTP against the durable 3-node
+#     cluster (`serve --nodes 3 --data`, WAL fsynced before each ack), the
+#     same cluster on in-memory disks, a single in-memory node and dynalite,
+#     each its own process on a private port, one after the other, at each
+#     closed-loop concurrency of CONCURRENCY ("16 64"): OUTDIR/c<N>/ reports
+#     and OUTDIR/README.md with the ratios (default OUTDIR
+#     var/reports/cluster-<timestamp>). Environment: RECORDS (10000),
+#     DURATION (40s per target), CONCURRENCY, CLUSTER_PORT (8210: ports
+#     +1..+4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var/bin
 go build -o var/bin/ddbkit ./cmd/ddbkit
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 
-if [ "${1:-}" != compare ]; then
+if [ "${1:-}" != compare ] && [ "${1:-}" != cluster ]; then
   OUT="var/reports/$stamp"
   mkdir -p "$OUT"
   exec var/bin/ddbkit bench \
@@ -36,6 +47,62 @@ if [ "${1:-}" != compare ]; then
     --operations "${OPERATIONS:-1000000}" \
     --out "$OUT" \
     "$@"
+fi
+
+if [ "$1" = cluster ]; then
+  shift
+  OUT=${1:-var/reports/cluster-$stamp}
+  [ $# -gt 0 ] && shift
+  P=${CLUSTER_PORT:-8210}
+  scripts/peers.sh install
+  mkdir -p "$OUT" var/bench-cluster
+  rm -rf var/bench-cluster/durable3
+  cpids=()
+  ccleanup() { for p in "${cpids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+  trap ccleanup EXIT
+  log() { echo "bench.sh: $*" >&2; }
+  var/bin/ddbkit serve --nodes 3 --data var/bench-cluster/durable3 --addr "127.0.0.1:$((P + 1))" >var/bench-cluster/durable3.log 2>&1 &
+  cpids+=($!)
+  var/bin/ddbkit serve --nodes 3 --addr "127.0.0.1:$((P + 2))" >var/bench-cluster/memdisk3.log 2>&1 &
+  cpids+=($!)
+  var/bin/ddbkit serve --addr "127.0.0.1:$((P + 3))" >var/bench-cluster/single.log 2>&1 &
+  cpids+=($!)
+  var/peers/node_modules/.bin/dynalite --host 127.0.0.1 --port "$((P + 4))" \
+    --createTableMs 0 --deleteTableMs 0 --updateTableMs 0 >var/bench-cluster/dynalite.log 2>&1 &
+  dpid=$!
+  cpids+=("$dpid")
+  for port in $((P + 1)) $((P + 2)) $((P + 3)) $((P + 4)); do
+    for _ in $(seq 1 120); do curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/" && break; sleep 0.25; done
+  done
+  for c in ${CONCURRENCY:-16 64}; do
+    mkdir -p "$OUT/c$c"
+    var/bin/ddbkit bench --workload a -p recordcount="${RECORDS:-10000}" \
+      --duration "${DURATION:-40s}" -c "$c" --no-progress \
+      --target "durable3=http://127.0.0.1:$((P + 1))" \
+      --target "memdisk3=http://127.0.0.1:$((P + 2))" \
+      --target "single=http://127.0.0.1:$((P + 3))" \
+      --target "dynalite=http://127.0.0.1:$((P + 4))" \
+      --out "$OUT/c$c" "$@" >"$OUT/c$c/console.txt" 2>&1 || log "bench at concurrency $c failed (see $OUT/c$c/console.txt)"
+    # dynalite 4.0.0 dies when a client resets a connection mid-request:
+    # the run must end with it alive, or its numbers are suspect.
+    kill -0 "$dpid" 2>/dev/null || { log "dynalite died during the run at concurrency $c"; exit 1; }
+  done
+  {
+    echo "# YCSB-A: the durable 3-node cluster against one node and dynalite"
+    echo
+    echo "Produced by \`scripts/bench.sh cluster\` on $(date -u +%Y-%m-%d) (commit $(git rev-parse --short HEAD 2>/dev/null || echo -)),"
+    echo "${RECORDS:-10000} records, ${DURATION:-40s} per target, lean client, closed loop; targets one after the other, same seed."
+    echo "durable3: \`serve --nodes 3 --data\` (WAL fsynced before every acknowledgement); memdisk3: the same cluster on"
+    echo "in-memory disks; single: one unreplicated in-memory node; dynalite 4.0.0 in memory. Ratios are against durable3."
+    for c in ${CONCURRENCY:-16 64}; do
+      echo
+      echo "## $c workers ([report](c$c/report.md))"
+      echo
+      sed -n '/^## Run phase/,/^## Plots/p' "$OUT/c$c/report.md" | sed '1d;$d'
+    done
+  } >"$OUT/README.md"
+  echo "report: $OUT/README.md"
+  exit 0
 fi
 
 shift

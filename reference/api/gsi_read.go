@@ -3,8 +3,10 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"iter"
+	"sync"
 
 	"github.com/ddbkit/ddbkit/reference/catalog"
 	"github.com/ddbkit/ddbkit/reference/partition"
@@ -61,11 +63,10 @@ func (h *Handler) gsiScan(ctx context.Context, t *catalog.Table, x partition.Ind
 		next, stop := iter.Pull2(func(yield func([]byte, value.Item) bool) {
 			gr.ScanGlobal(x, from, to, reverse, yield)
 		})
-		s := &gsiStream{rd: rd, next: next, stop: stop}
-		streams = append(streams, s)
-		if err := s.advance(); err != nil {
-			return err
-		}
+		streams = append(streams, &gsiStream{rd: rd, next: next, stop: stop})
+	}
+	if err := prime(streams); err != nil {
+		return err
 	}
 	for {
 		var best *gsiStream
@@ -92,4 +93,25 @@ func (h *Handler) gsiScan(ctx context.Context, t *catalog.Table, x partition.Ind
 			return err
 		}
 	}
+}
+
+// prime reads every stream's first entry: those of local replicas here,
+// those of remote replicas in parallel (each is a round trip), so that a
+// read costs about one round trip, not one per partition.
+func prime(streams []*gsiStream) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(streams))
+	for i, s := range streams {
+		if _, local := s.rd.(*partition.State); local {
+			errs[i] = s.advance()
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.advance()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -148,13 +148,26 @@ func (rr *remoteReader) BuildGlobal(x partition.IndexSchema) {
 	rr.do(ReadRequest{Scan: true, Index: x.Name, Global: &x, Limit: 1})
 }
 
+// firstGlobalPage is the size of the first page of a remote read of a
+// global index's entries; each next page is twice as large (up to the
+// replica's maximum). A GSI read merges every partition's entries and
+// usually needs few of each (a Limit, a page of 1 MB in all), so small
+// first pages keep it from moving whole partitions' entries.
+const firstGlobalPage = 128
+
 // scan reads the table, a local index or a global index's entries (as req
 // asks) in pages.
 func (rr *remoteReader) scan(req ReadRequest, from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool) {
 	req.Scan, req.Reverse = true, reverse
+	if req.Global != nil {
+		req.Limit = firstGlobalPage
+	}
 	for {
 		req.From, req.To = from, to
 		resp, ok := rr.do(req)
+		if req.Limit > 0 {
+			req.Limit = min(2*req.Limit, maxPageItems)
+		}
 		if !ok {
 			return
 		}

@@ -197,3 +197,33 @@ func TestCompositeReaderFails(t *testing.T) {
 		t.Fatalf("scan over a failed part: %d items, Err() = %v", n, cr.Err())
 	}
 }
+
+// A remote read of a global index's entries asks for the index by schema
+// and in growing pages (a GSI read merging many partitions usually needs
+// few entries of each).
+func TestRemoteGlobalScanPages(t *testing.T) {
+	x := partition.IndexSchema{Name: "byG", HashKey: "g", HashType: value.S, Projection: partition.ProjectAll}
+	sp := &scriptedPeers{answer: func(_ context.Context, _ uint64, req ReadRequest) (ReadResponse, error) {
+		k := append([]byte(nil), req.From...)
+		k = append(k, 'x')
+		return ReadResponse{Items: []KeyItem{{Key: k, Item: value.Item{"g": value.Str("a")}}}, More: len(k) < 4}, nil
+	}}
+	rd := testRouter(sp).Replica(7, []uint64{1, 2, 3}).remote(context.Background(), 0, 0)
+	n := 0
+	rd.ScanGlobal(x, nil, nil, false, func([]byte, value.Item) bool { n++; return true })
+	if n != 3 || rd.Err() != nil {
+		t.Fatalf("ScanGlobal: %d entries, err %v", n, rd.Err())
+	}
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	var limits []int
+	for _, c := range sp.calls {
+		if !c.Scan || c.Global == nil || c.Global.Name != "byG" || c.Index != "byG" {
+			t.Fatalf("request %+v does not ask for the index's entries", c)
+		}
+		limits = append(limits, c.Limit)
+	}
+	if want := []int{firstGlobalPage, 2 * firstGlobalPage, 4 * firstGlobalPage}; !slices.Equal(limits, want) {
+		t.Fatalf("page limits %v, want %v", limits, want)
+	}
+}

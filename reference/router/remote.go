@@ -47,6 +47,9 @@ func (p *Replica) remote(ctx context.Context, minApplied, first uint64) *remoteR
 // (they may change between requests of one reader), node first first.
 func (rr *remoteReader) order() []uint64 {
 	voters := rr.p.current()
+	if len(voters) == 0 {
+		return []uint64{noNode}
+	}
 	if i := slices.Index(voters, rr.first); i > 0 {
 		return append(slices.Clone(voters[i:]), voters[:i]...)
 	}

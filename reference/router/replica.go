@@ -20,7 +20,7 @@ import (
 type Replica struct {
 	r      *Router
 	group  uint64
-	voters atomic.Pointer[[]uint64] // never empty once set
+	voters atomic.Pointer[[]uint64]
 }
 
 // Group returns the raft group id.
@@ -29,22 +29,31 @@ func (p *Replica) Group() uint64 { return p.group }
 // Voters returns the placement of the group.
 func (p *Replica) Voters() []uint64 { return slices.Clone(p.current()) }
 
-// SetVoters replaces the group's placement (an empty list is ignored: a
-// group has voters).
+// SetVoters replaces the group's placement.
 func (p *Replica) SetVoters(voters []uint64) {
-	if len(voters) > 0 {
-		v := slices.Clone(voters)
-		p.voters.Store(&v)
-	}
+	v := slices.Clone(voters)
+	p.voters.Store(&v)
 }
 
 // current returns the voters now (not to be modified).
-func (p *Replica) current() []uint64 { return *p.voters.Load() }
+func (p *Replica) current() []uint64 {
+	if v := p.voters.Load(); v != nil {
+		return *v
+	}
+	return nil
+}
+
+// noNode is asked when a group has no known voter: no node has id 0, so
+// the attempt fails and the request ends as unavailable at its deadline.
+const noNode = 0
 
 // pick chooses the node for attempt n: the last leader hint, else the
 // leader known to the local replica, else the voters in turn.
 func (p *Replica) pick(hint uint64, n int) uint64 {
 	voters := p.current()
+	if len(voters) == 0 {
+		return noNode
+	}
 	if hint != 0 && slices.Contains(voters, hint) {
 		return hint
 	}

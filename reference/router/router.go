@@ -118,9 +118,6 @@ func (r *Router) Replica(group uint64, voters []uint64) *Replica {
 		r.replicas[group] = p
 	}
 	p.SetVoters(voters)
-	if p.voters.Load() == nil { // no voters at all: attempts find no replica
-		p.voters.Store(&[]uint64{0})
-	}
 	return p
 }
 

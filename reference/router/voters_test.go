@@ -99,3 +99,20 @@ func TestRemoteReaderAsksCurrentVoters(t *testing.T) {
 	}
 	var _ partition.GlobalReader = rd.(*remoteReader)
 }
+
+// A group with no known voter fails its requests as unavailable at their
+// deadline; nothing panics.
+func TestReplicaWithoutVotersFails(t *testing.T) {
+	peers := &movedLeaderPeers{}
+	rep := testRouter(peers).Replica(7, nil)
+	if _, err := rep.ProposeBytes(context.Background(), []byte("cmd")); err == nil {
+		t.Fatal("a proposal to a group without voters succeeded")
+	}
+	rd, err := rep.Read(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rd.Get([]byte("k")); ok || rd.Err() == nil {
+		t.Fatalf("a read of a group without voters: found %v, err %v", ok, rd.Err())
+	}
+}

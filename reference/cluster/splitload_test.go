@@ -109,30 +109,7 @@ func TestSplitOnSustainedLoad(t *testing.T) {
 			if err := <-scanErrs; err != nil {
 				t.Fatal(err)
 			}
-			tab, err := c.Node(1).Catalog().Get("hot")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(tab.Partitions) < 2 {
-				t.Fatalf("%d partitions after 4s of load: no split for load", len(tab.Partitions))
-			}
-			seen, err := scanAll(ctx, cl, "hot")
-			if err != nil {
-				t.Fatal(err)
-			}
-			for k := range acked {
-				if seen[k] != 1 {
-					t.Errorf("acknowledged %s seen %d times", k, seen[k])
-				}
-			}
-			for k, n := range seen {
-				if !tried[k] || n != 1 {
-					t.Errorf("unexpected %s seen %d times", k, n)
-				}
-			}
-			if err := c.WaitConverged(ctx); err != nil {
-				t.Fatal(err)
-			}
+			tab := checkAfterSplits(ctx, t, c, cl, "hot", 2, acked, tried)
 			t.Logf("%d acknowledged of %d writes, %d reads, %d partitions after load splits", len(acked), len(tried), reads.Load(), len(tab.Partitions))
 		})
 	}

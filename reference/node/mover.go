@@ -50,15 +50,7 @@ const moveTimeout = 30 * time.Second
 // node must run with Options.Join (or already be a founder). Replicas move
 // to it in the background (see above).
 func (n *Node) AddMember(ctx context.Context, m Member) error {
-	b, err := jsonMarshal(metaCmd{Kind: "join", Member: &m})
-	if err != nil {
-		return err
-	}
-	resp, err := n.metaRep.ProposeBytes(ctx, b)
-	if err == nil {
-		err = resp.Err.Error()
-	}
-	if err != nil {
+	if err := n.proposeMeta(ctx, metaCmd{Kind: "join", Member: &m}); err != nil {
 		return fmt.Errorf("node: add member %d: %w", m.ID, err)
 	}
 	return nil
@@ -191,12 +183,8 @@ func (n *Node) planMoves(ctx context.Context) {
 		}
 		// The group split while its move waited (a frozen partition is not
 		// moved): its children are planned on their own.
-		b, err := jsonMarshal(metaCmd{Kind: "cancel", Group: gid, From: mv.From, To: mv.To})
-		if err != nil {
-			return
-		}
 		cctx, cancel := context.WithTimeout(ctx, metaTimeout)
-		_, err = n.metaRep.ProposeBytes(cctx, b)
+		err := n.proposeMeta(cctx, metaCmd{Kind: "cancel", Group: gid, From: mv.From, To: mv.To})
 		cancel()
 		if err != nil {
 			n.log.Warn("mover: cancel the move of a split partition", "group", gid, "err", err)
@@ -215,16 +203,9 @@ func (n *Node) planMoves(ctx context.Context) {
 			if !ok {
 				continue
 			}
-			b, err := jsonMarshal(metaCmd{Kind: "move", Group: gid, From: mv.From, To: mv.To})
-			if err != nil {
-				return
-			}
 			cctx, cancel := context.WithTimeout(ctx, metaTimeout)
-			resp, err := n.metaRep.ProposeBytes(cctx, b)
+			err := n.proposeMeta(cctx, metaCmd{Kind: "move", Group: gid, From: mv.From, To: mv.To})
 			cancel()
-			if err == nil {
-				err = resp.Err.Error()
-			}
 			if err != nil {
 				n.log.Warn("mover: record a move", "table", t.Name, "partition", p.ID, "err", err)
 				continue
@@ -277,15 +258,7 @@ func (n *Node) runMove(ctx context.Context, gid uint64, mv Move) error {
 	if err := g.MoveReplica(ctx, mv.From, mv.To); err != nil {
 		return err
 	}
-	b, err := jsonMarshal(metaCmd{Kind: "moved", Group: gid, From: mv.From, To: mv.To})
-	if err != nil {
-		return err
-	}
-	resp, err := n.metaRep.ProposeBytes(ctx, b)
-	if err == nil {
-		err = resp.Err.Error()
-	}
-	if err != nil {
+	if err := n.proposeMeta(ctx, metaCmd{Kind: "moved", Group: gid, From: mv.From, To: mv.To}); err != nil {
 		return fmt.Errorf("record the move: %w", err)
 	}
 	n.log.Info("mover: replica moved", "group", gid, "from", mv.From, "to", mv.To,

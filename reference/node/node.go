@@ -368,16 +368,9 @@ func (n *Node) onChange(kind string, t *catalog.Table) error {
 			return nil
 		}
 	}
-	b, err := jsonMarshal(metaCmd{Kind: kind, Table: t})
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), metaTimeout)
 	defer cancel()
-	resp, err := n.metaRep.ProposeBytes(ctx, b)
-	if err == nil {
-		err = resp.Err.Error()
-	}
+	err := n.proposeMeta(ctx, metaCmd{Kind: kind, Table: t})
 	if err == nil {
 		// The change is committed; wait until this node's copy has it, so
 		// that the reconciler never mistakes the new table for a stray one
@@ -409,4 +402,18 @@ func catalogVotersOf(founders []placement.Node) []uint64 {
 		}
 	}
 	return out
+}
+
+// proposeMeta replicates a change of the catalog through its raft group and
+// returns once it applied (with the command's own error, if any).
+func (n *Node) proposeMeta(ctx context.Context, cmd metaCmd) error {
+	b, err := jsonMarshal(cmd)
+	if err != nil {
+		return err
+	}
+	resp, err := n.metaRep.ProposeBytes(ctx, b)
+	if err != nil {
+		return err
+	}
+	return resp.Err.Error()
 }

@@ -78,14 +78,7 @@ func (n *Node) checkSplits(ctx context.Context) {
 			if !ok {
 				continue
 			}
-			b, err := jsonMarshal(metaCmd{Kind: "split", Table: &catalog.Table{Name: t.Name, ID: t.ID}, Parent: p.ID, Mid: mid})
-			if err != nil {
-				continue
-			}
-			resp, err := n.metaRep.ProposeBytes(ctx, b)
-			if err == nil {
-				err = resp.Err.Error()
-			}
+			err := n.proposeMeta(ctx, metaCmd{Kind: "split", Table: &catalog.Table{Name: t.Name, ID: t.ID}, Parent: p.ID, Mid: mid})
 			if err != nil {
 				n.log.Warn("split: catalog", "table", t.Name, "partition", p.ID, "err", err)
 				continue

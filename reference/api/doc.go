@@ -20,9 +20,10 @@
 //
 // Beyond single-item operations: TransactWriteItems and TransactGetItems
 // (transact.go, over package txn), secondary indexes (indexes.go for
-// definitions, index_read.go for Query/Scan with IndexName, gsi.go for the
-// asynchronously fed global indexes) and Time to Live (ttl.go). Work done
-// between requests — transaction recovery, the TTL sweeper, the GSI feeder —
+// definitions, index_read.go for Query/Scan with IndexName, gsi.go and
+// gsi_read.go for global indexes read by merging every base partition's
+// entries) and Time to Live (ttl.go). Work done between requests —
+// transaction recovery, the TTL sweeper, GSI backfill —
 // runs in the Handler's background goroutines (background.go) until Close;
 // tests turn it off and call RunBackgroundOnce with an injected clock.
 //

@@ -21,6 +21,9 @@
 // Also part of the state, so replicated with it: transactions' prepared
 // writes and recent outcomes (txn.go, the partition's half of the protocol
 // in package txn), and local secondary indexes, kept in trees updated in the
-// same apply as the items (index.go). A change feed (feed.go) lets global
-// secondary indexes follow the applied writes asynchronously.
+// same apply as the items (index.go). Each replica also keeps the global
+// secondary index entries of its own items (ScanGlobal: built the first
+// time a replica is asked, then updated in every apply); a GSI read merges
+// them over all partitions (package api). Items are held in the B-trees in
+// their binary form (value.AppendItemBinary) and decoded on read.
 package partition

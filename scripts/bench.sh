@@ -27,10 +27,11 @@
 #     cluster (`serve --nodes 3 --data`, WAL fsynced before each ack), the
 #     same cluster on in-memory disks, a single in-memory node and dynalite,
 #     each its own process on a private port, one after the other, at each
-#     closed-loop concurrency of CONCURRENCY ("16 64"): OUTDIR/c<N>/ reports
-#     and OUTDIR/README.md with the ratios (default OUTDIR
+#     closed-loop concurrency of CONCURRENCY ("16 64 256"): OUTDIR/c<N>/
+#     reports and OUTDIR/README.md with the ratios at each concurrency and of
+#     each target's peak throughput (default OUTDIR
 #     var/reports/cluster-<timestamp>). Environment: RECORDS (10000),
-#     DURATION (40s per target), CONCURRENCY, CLUSTER_PORT (8210: ports
+#     DURATION (30s per target), CONCURRENCY, CLUSTER_PORT (8210: ports
 #     +1..+4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,10 +75,10 @@ if [ "$1" = cluster ]; then
   for port in $((P + 1)) $((P + 2)) $((P + 3)) $((P + 4)); do
     for _ in $(seq 1 120); do curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/" && break; sleep 0.25; done
   done
-  for c in ${CONCURRENCY:-16 64}; do
+  for c in ${CONCURRENCY:-16 64 256}; do
     mkdir -p "$OUT/c$c"
     var/bin/ddbkit bench --workload a -p recordcount="${RECORDS:-10000}" \
-      --duration "${DURATION:-40s}" -c "$c" --no-progress \
+      --duration "${DURATION:-30s}" -c "$c" --no-progress \
       --target "durable3=http://127.0.0.1:$((P + 1))" \
       --target "memdisk3=http://127.0.0.1:$((P + 2))" \
       --target "single=http://127.0.0.1:$((P + 3))" \
@@ -91,10 +92,28 @@ if [ "$1" = cluster ]; then
     echo "# YCSB-A: the durable 3-node cluster against one node and dynalite"
     echo
     echo "Produced by \`scripts/bench.sh cluster\` on $(date -u +%Y-%m-%d) (commit $(git rev-parse --short HEAD 2>/dev/null || echo -)),"
-    echo "${RECORDS:-10000} records, ${DURATION:-40s} per target, lean client, closed loop; targets one after the other, same seed."
+    echo "${RECORDS:-10000} records, ${DURATION:-30s} per target, lean client, closed loop; targets one after the other, same seed."
     echo "durable3: \`serve --nodes 3 --data\` (WAL fsynced before every acknowledgement); memdisk3: the same cluster on"
     echo "in-memory disks; single: one unreplicated in-memory node; dynalite 4.0.0 in memory. Ratios are against durable3."
-    for c in ${CONCURRENCY:-16 64}; do
+    echo
+    echo "## Peak throughput (ops/s, best over the concurrencies) and its ratio"
+    echo
+    echo "| target | $(for c in ${CONCURRENCY:-16 64 256}; do printf '%s workers | ' "$c"; done)peak | durable3 / target |"
+    echo "|---|$(for c in ${CONCURRENCY:-16 64 256}; do printf -- '---:|'; done)---:|---:|"
+    for c in ${CONCURRENCY:-16 64 256}; do
+      sed -n '/^## Run phase/,/^## Plots/p' "$OUT/c$c/report.md" |
+        awk -v c="$c" -F'|' '$3 ~ /\*\*all\*\*/ { gsub(/[ *]/, "", $2); gsub(/[ *]/, "", $7); print c, $2, $7 }'
+    done | awk -v cs="${CONCURRENCY:-16 64 256}" '
+      { ops[$2, $1] = $3; if ($3 > peak[$2]) peak[$2] = $3; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } }
+      END {
+        nc = split(cs, cl, " ")
+        for (i = 1; i <= n; i++) {
+          t = order[i]; line = "| " t " |"
+          for (j = 1; j <= nc; j++) line = line " " ops[t, cl[j]] " |"
+          printf "%s **%d** | %.2f× |\n", line, peak[t], peak["durable3"] / peak[t]
+        }
+      }'
+    for c in ${CONCURRENCY:-16 64 256}; do
       echo
       echo "## $c workers ([report](c$c/report.md))"
       echo

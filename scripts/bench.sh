@@ -8,8 +8,8 @@
 #     line and a report under var/reports/<UTC timestamp>/ (results.json,
 #     report.md, report.html with plots, HdrHistogram interval logs).
 #     Environment: OPERATIONS (1000000), RECORDS (10000), WORKLOAD (a).
-#     (100,000 records currently stall the embedded cluster's load phase:
-#     snapshots of large partitions run on the raft loop; see the session note.)
+#     (RECORDS=100000 works too; the embedded cluster's in-memory disks then
+#     hold ~4 GB.)
 #
 #   scripts/bench.sh compare [OUTDIR] [ddbkit bench flags...]
 #     YCSB-A and YCSB-B, each against the reference (embedded), dynalite and

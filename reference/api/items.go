@@ -261,6 +261,17 @@ func (h *Handler) getItem(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if er, ok := r.(encodedReader); ok && proj == nil {
+		// The whole stored item, written as JSON from its stored form.
+		enc, size, found := er.GetEncoded(t.Schema.Key(key))
+		b := []byte{'{'}
+		if found {
+			if b, err = value.AppendItemJSONFromBinary(append(b, `"Item":`...), enc); err != nil {
+				return nil, err
+			}
+		}
+		return rawJSON(append(appendConsumed(b, in.ReturnConsumedCapacity, t.Name, readUnits(size, consistent)), '}')), nil
+	}
 	item, found := r.Get(t.Schema.Key(key))
 	if err := r.Err(); err != nil {
 		return nil, err
@@ -274,14 +285,26 @@ func (h *Handler) getItem(ctx context.Context, body []byte) (any, error) {
 		b = append(b, `"Item":`...)
 		b = out.AppendJSON(b)
 	}
-	if cc := consumed(in.ReturnConsumedCapacity, t.Name, readUnits(itemSize(item), consistent)); cc != nil {
-		if len(b) > 1 {
-			b = append(b, ',')
-		}
-		b = append(b, `"ConsumedCapacity":`...)
-		b = appendAny(b, cc)
+	return rawJSON(append(appendConsumed(b, in.ReturnConsumedCapacity, t.Name, readUnits(itemSize(item), consistent)), '}')), nil
+}
+
+// encodedReader is a partition.Reader that can hand out a stored item's
+// binary form (a local partition.State).
+type encodedReader interface {
+	GetEncoded(key []byte) (enc []byte, size int, ok bool)
+}
+
+// appendConsumed appends the ConsumedCapacity member (after a comma when b
+// holds a member already) when the request asked for it.
+func appendConsumed(b []byte, mode *string, table string, units float64) []byte {
+	cc := consumed(mode, table, units)
+	if cc == nil {
+		return b
 	}
-	return rawJSON(append(b, '}')), nil
+	if len(b) > 1 {
+		b = append(b, ',')
+	}
+	return appendAny(append(b, `"ConsumedCapacity":`...), cc)
 }
 
 type deleteItemInput struct {

@@ -122,6 +122,20 @@ func (s *State) Get(key []byte) (value.Item, bool) {
 	return e.item(), true
 }
 
+// GetEncoded returns the binary form (value.AppendItemBinary) of the item
+// with the given B-tree key and its value.ItemSize, without decoding it; the
+// bytes are never modified, so the caller may keep them but must not change
+// them.
+func (s *State) GetEncoded(key []byte) (enc []byte, size int, ok bool) {
+	s.mu.RLock()
+	e, ok := s.tree.Get(&entry{key: key})
+	s.mu.RUnlock()
+	if !ok {
+		return nil, 0, false
+	}
+	return e.enc, e.size, true
+}
+
 // Scan calls fn for items with from <= key < to (nil bounds are open), in
 // ascending or descending key order, until fn returns false. It reads a
 // copy-on-write clone, so it sees one consistent state and never blocks

@@ -1,10 +1,12 @@
 package value
 
 import (
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"unsafe"
 )
 
@@ -260,4 +262,117 @@ func (d *decoder) item(depth int) Item {
 		}
 	}
 	return it
+}
+
+// AppendItemJSONFromBinary appends the wire JSON of the item whose binary
+// form is enc (as AppendItemBinary wrote it) to b, without building the
+// value.Item: a read that returns a whole stored item spends no map and no
+// allocation per attribute on it.
+func AppendItemJSONFromBinary(b, enc []byte) ([]byte, error) {
+	d := decoder{b: enc}
+	b = d.itemJSON(b, 1)
+	if d.err != nil {
+		return nil, d.err
+	}
+	if len(d.b) != 0 {
+		return nil, fmt.Errorf("%w: %d trailing bytes", ErrBinary, len(d.b))
+	}
+	return b, nil
+}
+
+func (d *decoder) itemJSON(b []byte, depth int) []byte {
+	n := d.count(2)
+	b = append(b, '{')
+	for i := range n {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendStringBytes(b, d.bytes())
+		b = append(b, ':')
+		b = d.valueJSON(b, depth)
+		if d.err != nil {
+			return b
+		}
+	}
+	return append(b, '}')
+}
+
+func (d *decoder) valueJSON(b []byte, depth int) []byte {
+	if depth > maxBinaryDepth {
+		d.fail("nested too deeply")
+		return b
+	}
+	if len(d.b) == 0 {
+		d.fail("missing value")
+		return b
+	}
+	t := Type(d.b[0])
+	d.b = d.b[1:]
+	switch t {
+	case S:
+		b = append(b, `{"S":`...)
+		b = appendStringBytes(b, d.bytes())
+	case N:
+		b = append(b, `{"N":"`...)
+		b = append(b, d.bytes()...)
+		b = append(b, '"')
+	case B:
+		b = append(b, `{"B":"`...)
+		b = base64.StdEncoding.AppendEncode(b, d.bytes())
+		b = append(b, '"')
+	case BOOL:
+		if len(d.b) == 0 || d.b[0] > 1 {
+			d.fail("bad BOOL")
+			return b
+		}
+		b = append(b, `{"BOOL":`...)
+		b = strconv.AppendBool(b, d.b[0] == 1)
+		d.b = d.b[1:]
+	case NULL:
+		b = append(b, `{"NULL":true`...)
+	case SS, NS, BS:
+		b = append(b, `{"`...)
+		b = append(b, t.String()...)
+		b = append(b, `":[`...)
+		n := d.count(1)
+		for i := range n {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			switch t {
+			case BS:
+				b = append(b, '"')
+				b = base64.StdEncoding.AppendEncode(b, d.bytes())
+				b = append(b, '"')
+			default:
+				b = appendStringBytes(b, d.bytes())
+			}
+		}
+		b = append(b, ']')
+	case L:
+		b = append(b, `{"L":[`...)
+		n := d.count(1)
+		for i := range n {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = d.valueJSON(b, depth+1)
+		}
+		b = append(b, ']')
+	case M:
+		b = append(b, `{"M":`...)
+		b = d.itemJSON(b, depth+1)
+	default:
+		d.fail(fmt.Sprintf("type %d", t))
+		return b
+	}
+	return append(b, '}')
+}
+
+// appendStringBytes is AppendString for bytes that hold a string.
+func appendStringBytes(b, s []byte) []byte {
+	if len(s) == 0 {
+		return append(b, `""`...)
+	}
+	return AppendString(b, unsafe.String(&s[0], len(s)))
 }

@@ -72,6 +72,17 @@ func TestBinaryRoundTrip(t *testing.T) {
 		if again := AppendItemBinary(nil, got.Clone()); !bytes.Equal(again, enc) {
 			t.Fatalf("equal items encode differently")
 		}
+		js, err := AppendItemJSONFromBinary([]byte("x"), enc)
+		if err != nil {
+			t.Fatalf("JSON from binary: %v", err)
+		}
+		var w WireItem
+		if err := json.Unmarshal(js[1:], &w); err != nil {
+			t.Fatalf("JSON from binary does not parse: %v\n%s", err, js[1:])
+		}
+		if fromJSON, err := w.ToItem(); err != nil || !EqualItems(fromJSON, it) {
+			t.Fatalf("JSON from binary: %v, equal %v\n got %s\nwant %s", err, EqualItems(fromJSON, it), js[1:], it.AppendJSON(nil))
+		}
 		shared, rest, err := DecodeItemBinaryShared(enc)
 		if err != nil || len(rest) != 0 || !EqualItems(shared, it) {
 			t.Fatalf("shared decode: %v, rest %d, equal %v", err, len(rest), EqualItems(shared, it))
@@ -89,6 +100,9 @@ func TestBinaryRejectsTruncation(t *testing.T) {
 		cut := rapid.IntRange(0, len(enc)-1).Draw(t, "cut")
 		if _, _, err := DecodeItemBinary(enc[:cut]); !errors.Is(err, ErrBinary) {
 			t.Fatalf("prefix of %d/%d bytes: err %v, want ErrBinary", cut, len(enc), err)
+		}
+		if _, err := AppendItemJSONFromBinary(nil, enc[:cut]); !errors.Is(err, ErrBinary) {
+			t.Fatalf("JSON of a prefix of %d/%d bytes: err %v, want ErrBinary", cut, len(enc), err)
 		}
 	})
 }
@@ -142,6 +156,29 @@ func BenchmarkItemCodec(b *testing.B) {
 			if _, _, err := DecodeItemBinaryShared(buf); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+	b.Run("json-from-binary", func(b *testing.B) {
+		b.ReportAllocs()
+		enc := AppendItemBinary(nil, it)
+		var buf []byte
+		for b.Loop() {
+			var err error
+			if buf, err = AppendItemJSONFromBinary(buf[:0], enc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode-then-json", func(b *testing.B) {
+		b.ReportAllocs()
+		enc := AppendItemBinary(nil, it)
+		var buf []byte
+		for b.Loop() {
+			item, _, err := DecodeItemBinaryShared(enc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			buf = item.AppendJSON(buf[:0])
 		}
 	})
 	b.Run("json", func(b *testing.B) {

@@ -384,12 +384,14 @@ func (h *Handler) batchWriteItem(ctx context.Context, body []byte) (any, error) 
 	wg.Wait()
 	units := map[string]float64{}
 	var firstErr error
+	failed := 0
 	unprocessed := map[string][]*partition.Command{}
 	for i, o := range outs {
 		w := writes[i]
 		switch {
 		case o.err != nil:
 			firstErr = cmp.Or(firstErr, o.err)
+			failed++
 			unprocessed[w.table.Name] = append(unprocessed[w.table.Name], w.cmd)
 		case o.res.Err != nil:
 			return nil, o.res.Err
@@ -397,7 +399,7 @@ func (h *Handler) batchWriteItem(ctx context.Context, body []byte) (any, error) 
 			units[w.table.Name] += writeUnits(max(itemSize(o.res.Old), itemSize(o.res.New)))
 		}
 	}
-	if firstErr != nil && len(unprocessed) > 0 && countCmds(unprocessed) == len(writes) {
+	if failed > 0 && failed == len(writes) {
 		return nil, firstErr
 	}
 	b := appendUnprocessedWrites([]byte(`{"UnprocessedItems":`), unprocessed)
@@ -410,14 +412,6 @@ func (h *Handler) batchWriteItem(ctx context.Context, body []byte) (any, error) 
 		b = appendAny(b, ccs)
 	}
 	return rawJSON(append(b, '}')), nil
-}
-
-func countCmds(m map[string][]*partition.Command) int {
-	n := 0
-	for _, l := range m {
-		n += len(l)
-	}
-	return n
 }
 
 // appendUnprocessedWrites appends BatchWriteItem's UnprocessedItems map:

@@ -50,13 +50,6 @@ type resolvedEntry struct {
 // Snapshot returns the state's image as of the last applied command.
 func (m Machine) Snapshot() ([]byte, error) { return m.SnapshotImageAppend()(nil) }
 
-// SnapshotImage is SnapshotImageAppend whose function returns the image
-// alone.
-func (m Machine) SnapshotImage() func() ([]byte, error) {
-	f := m.SnapshotImageAppend()
-	return func() ([]byte, error) { return f(nil) }
-}
-
 // SnapshotImageAppend captures the state as of the last applied command,
 // cheaply (a copy-on-write clone of the B-tree and copies of the small
 // transaction tables), and returns the function that appends that capture's

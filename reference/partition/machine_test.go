@@ -90,10 +90,10 @@ func TestMachineDeterminismAndSnapshot(t *testing.T) {
 			t.Fatal("restored JSON snapshot differs")
 		}
 		// A capture is unaffected by writes applied after it.
-		image := a.SnapshotImage()
+		image := a.SnapshotImageAppend()
 		a.Apply(uint64(n+1), mustMarshal(t, &Command{Op: OpPut, Key: value.Item{"pk": value.Str("z"), "sk": value.Num("9")},
 			Item: value.Item{"pk": value.Str("z"), "sk": value.Num("9")}}))
-		late, err := image()
+		late, err := image(nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,13 +2,14 @@ package nemesis
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ddbkit/ddbkit/internal/testport"
 )
 
 func TestParseStatus(t *testing.T) {
@@ -46,7 +47,7 @@ func TestScriptCluster(t *testing.T) {
 	c := &ScriptCluster{Script: filepath.Join(root, "scripts/cluster.sh"), Dir: filepath.Join(dir, "cluster")}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	port := 29000 + os.Getpid()%500*4
+	port := testport.Base(t, 1, 2, 3, 101, 102, 103) // cluster.sh: API P+I, raft P+100+I
 	if _, err := c.run(ctx, "start", "--nodes", "3", "--port", itoa(port)); err != nil {
 		t.Fatal(err)
 	}

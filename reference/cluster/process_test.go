@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ddbkit/ddbkit/internal/testport"
 	"github.com/ddbkit/ddbkit/reference/node"
 	"github.com/ddbkit/ddbkit/reference/placement"
 	"github.com/ddbkit/ddbkit/reference/value"
@@ -41,7 +42,9 @@ func TestScriptClusterKillAllMidLoad(t *testing.T) {
 		_ = exec.Command("../../scripts/cluster.sh", "stop", "--dir", dir).Run()
 		_ = os.RemoveAll(dir)
 	})
-	port := fmt.Sprint(30000 + (os.Getpid()%100)*200)
+	// cluster.sh lays node I out on ports P+I (API) and P+100+I (raft);
+	// node 4 joins later.
+	port := fmt.Sprint(testport.Base(t, 1, 2, 3, 4, 101, 102, 103, 104))
 	// 16 partitions: a joining az1 node takes about half of them (with 4,
 	// none at all 1 time in 16).
 	script(t, "start", "--nodes", "3", "--dir", dir, "--port", port, "--", "--partitions", "16")

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ddbkit/ddbkit/internal/testport"
 	"github.com/ddbkit/ddbkit/reference/node"
 	"github.com/ddbkit/ddbkit/reference/placement"
 	"github.com/ddbkit/ddbkit/reference/value"
@@ -48,9 +49,8 @@ func TestProcessClusterJoin(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/ddbkit").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	// Ports inside this process's block of 200, apart from the ones
-	// TestScriptClusterKillAllMidLoad uses (+1.. and +101..).
-	base := 30040 + (os.Getpid()%100)*200
+	// Node I serves the API on base+I and raft on base+20+I.
+	base := testport.Base(t, 1, 2, 3, 4, 21, 22, 23, 24)
 	peer := func(id int) string {
 		return fmt.Sprintf("%d/az%d/127.0.0.1:%d/127.0.0.1:%d", id, (id-1)%3+1, base+id, base+20+id)
 	}

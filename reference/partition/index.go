@@ -133,11 +133,11 @@ func scanTree(t *tree, from, to []byte, reverse bool, fn func(key []byte, item v
 	case !reverse && from == nil && to == nil:
 		t.Ascend(iter)
 	case !reverse && to == nil:
-		t.AscendGreaterOrEqual(&entry{key: from}, iter)
+		t.AscendGreaterOrEqual(probe(from), iter)
 	case !reverse && from == nil:
-		t.AscendLessThan(&entry{key: to}, iter)
+		t.AscendLessThan(probe(to), iter)
 	case !reverse:
-		t.AscendRange(&entry{key: from}, &entry{key: to}, iter)
+		t.AscendRange(probe(from), probe(to), iter)
 	default:
 		stop := func(e *entry) bool {
 			if from != nil && bytes.Compare(e.key, from) < 0 {
@@ -148,7 +148,7 @@ func scanTree(t *tree, from, to []byte, reverse bool, fn func(key []byte, item v
 		if to == nil {
 			t.Descend(stop)
 		} else {
-			t.DescendLessOrEqual(&entry{key: to}, func(e *entry) bool {
+			t.DescendLessOrEqual(probe(to), func(e *entry) bool {
 				if bytes.Equal(e.key, to) {
 					return true
 				}
@@ -181,7 +181,7 @@ func (it *IndexTree) Set(baseKey []byte, item value.Item) {
 	it.mu.Lock()
 	defer it.mu.Unlock()
 	if prev, ok := it.byBase[string(baseKey)]; ok {
-		it.t.Delete(&entry{key: prev})
+		it.t.Delete(probe(prev))
 		delete(it.byBase, string(baseKey))
 	}
 	if item == nil || !it.Schema.Indexed(item) {
@@ -227,7 +227,7 @@ func (s *State) updateLocal(old, next value.Item) {
 	for _, x := range s.localSchemas {
 		t := s.local[x.Name]
 		if old != nil && x.Indexed(old) {
-			t.Delete(&entry{key: x.Key(s.schema, old)})
+			t.Delete(probe(x.Key(s.schema, old)))
 		}
 		if next != nil && x.Indexed(next) {
 			p := x.Project(s.schema, next)
@@ -263,9 +263,9 @@ func (s *State) collectionSize(item value.Item) int64 {
 	end := PrefixEnd(prefix)
 	var n int64
 	add := func(e *entry) bool { n += int64(e.size); return true }
-	s.tree.AscendRange(&entry{key: prefix}, &entry{key: end}, add)
+	s.tree.AscendRange(probe(prefix), probe(end), add)
 	for _, x := range s.localSchemas {
-		s.local[x.Name].AscendRange(&entry{key: prefix}, &entry{key: end}, add)
+		s.local[x.Name].AscendRange(probe(prefix), probe(end), add)
 	}
 	return n
 }

@@ -2,6 +2,7 @@ package partition
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"sync"
 
@@ -16,6 +17,7 @@ import (
 // value.Item and no pointers for the garbage collector to trace, at the
 // cost of a decode (a few microseconds) per item read.
 type entry struct {
+	pfx  uint64 // keyPrefix(key): most comparisons end here, without touching key's bytes
 	key  []byte
 	enc  []byte
 	size int    // value.ItemSize of the item
@@ -25,7 +27,7 @@ type entry struct {
 
 // newEntry makes the entry of item at key; size is value.ItemSize(item).
 func newEntry(key []byte, item value.Item, size int) *entry {
-	return &entry{key: key, enc: value.AppendItemBinary(make([]byte, 0, size+8*len(item)+8), item), size: size}
+	return &entry{key: key, pfx: keyPrefix(key), enc: value.AppendItemBinary(make([]byte, 0, size+8*len(item)+8), item), size: size}
 }
 
 // item decodes the entry's item, sharing the entry's memory (enc is never
@@ -39,7 +41,32 @@ func (e *entry) item() value.Item {
 	return it
 }
 
-func lessEntry(a, b *entry) bool { return bytes.Compare(a.key, b.key) < 0 }
+// lessEntry orders entries by key. Comparing the prefixes first decides
+// almost every comparison in one load from the entry itself: an item key
+// begins with the 8-byte hash of its partition key (KeySchema.Key). With
+// pointer-chasing into every key's bytes, a B-tree lookup in a YCSB-sized
+// partition cost about 4 µs on a loaded 2-core machine.
+func lessEntry(a, b *entry) bool {
+	if a.pfx != b.pfx {
+		return a.pfx < b.pfx
+	}
+	return bytes.Compare(a.key, b.key) < 0
+}
+
+// keyPrefix is the first 8 bytes of key as a big-endian number, padded
+// with zeros: keyPrefix(a) < keyPrefix(b) implies a < b bytewise, and
+// keys with equal prefixes compare by their bytes.
+func keyPrefix(key []byte) uint64 {
+	if len(key) >= 8 {
+		return binary.BigEndian.Uint64(key)
+	}
+	var b [8]byte
+	copy(b[:], key)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// probe is a search key for the B-trees.
+func probe(key []byte) *entry { return &entry{key: key, pfx: keyPrefix(key)} }
 
 // dedupWindow is how many recent command IDs a State remembers.
 const dedupWindow = 4096
@@ -114,7 +141,7 @@ func (s *State) Stats() (items int, bytes int64) {
 // Get returns the item with the given B-tree key.
 func (s *State) Get(key []byte) (value.Item, bool) {
 	s.mu.RLock()
-	e, ok := s.tree.Get(&entry{key: key})
+	e, ok := s.tree.Get(probe(key))
 	s.mu.RUnlock()
 	if !ok {
 		return nil, false
@@ -128,7 +155,7 @@ func (s *State) Get(key []byte) (value.Item, bool) {
 // them.
 func (s *State) GetEncoded(key []byte) (enc []byte, size int, ok bool) {
 	s.mu.RLock()
-	e, ok := s.tree.Get(&entry{key: key})
+	e, ok := s.tree.Get(probe(key))
 	s.mu.RUnlock()
 	if !ok {
 		return nil, 0, false
@@ -203,7 +230,7 @@ func (s *State) apply(cmd *Command) Result {
 
 // current returns the committed item at key (nil when absent).
 func (s *State) current(key []byte) (value.Item, *entry) {
-	if e, ok := s.tree.Get(&entry{key: key}); ok {
+	if e, ok := s.tree.Get(probe(key)); ok {
 		return e.item(), e
 	}
 	return nil, nil
@@ -262,7 +289,7 @@ func (s *State) compute(cmd *Command, old value.Item) (value.Item, error) {
 // install writes next at key (or deletes it) as the command at s.applied,
 // stamping the item with the writing transaction's timestamp ts.
 func (s *State) install(key []byte, del bool, next value.Item, ts uint64) {
-	e, _ := s.tree.Get(&entry{key: key})
+	e, _ := s.tree.Get(probe(key))
 	oldSize := 0
 	if e != nil {
 		oldSize = e.size
@@ -270,7 +297,7 @@ func (s *State) install(key []byte, del bool, next value.Item, ts uint64) {
 	}
 	if del {
 		if e != nil {
-			s.tree.Delete(&entry{key: key})
+			s.tree.Delete(probe(key))
 			s.bytes -= int64(oldSize)
 			s.txn.lastDelete = s.applied
 			if len(s.localSchemas) > 0 {

@@ -162,7 +162,7 @@ func (s *State) ReadTxn(key []byte) (item value.Item, version uint64, pending bo
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	_, pending = s.txn.prepared[string(key)]
-	if e, ok := s.tree.Get(&entry{key: key}); ok {
+	if e, ok := s.tree.Get(probe(key)); ok {
 		return e.item(), e.ver, pending
 	}
 	return nil, s.txn.lastDelete, pending

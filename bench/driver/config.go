@@ -66,7 +66,9 @@ func DynamoDB(cfg aws.Config, e Endpoint) *dynamodb.Client {
 	})
 }
 
-// New returns the named client ("lean" or "sdk") for e.
+// New returns the named client for e: "lean" (the wire transport for
+// http:// endpoints, net/http for https://), "lean-nethttp" (the lean
+// client over net/http everywhere, to compare transports) or "sdk".
 func New(ctx context.Context, kind string, e Endpoint) (Client, error) {
 	cfg, err := AWSConfig(ctx, e)
 	if err != nil {
@@ -75,16 +77,16 @@ func New(ctx context.Context, kind string, e Endpoint) (Client, error) {
 	switch kind {
 	case "sdk":
 		return NewSDK(DynamoDB(cfg, e)), nil
-	case "lean", "":
+	case "lean", "", "lean-nethttp":
 		url := e.URL
 		if url == "" {
 			url = "https://dynamodb." + cfg.Region + ".amazonaws.com"
 		}
 		return NewLean(LeanOptions{
 			Endpoint: url, Region: cfg.Region, Credentials: cfg.Credentials,
-			HTTPClient: NewHTTPClient(e.Conns, 0),
+			Conns: e.Conns, NetHTTP: kind == "lean-nethttp",
 		})
 	default:
-		return nil, fmt.Errorf("driver: unknown client %q (want lean or sdk)", kind)
+		return nil, fmt.Errorf("driver: unknown client %q (want lean, lean-nethttp or sdk)", kind)
 	}
 }

@@ -72,19 +72,56 @@ func (rc *recorder) take() []captured {
 
 const testAK, testSK = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
-func newPair(t testing.TB, url string) (*Lean, *SDK) {
+// clients are the three clients of one endpoint.
+type clients struct {
+	wire    *Lean // lean over the wire transport
+	nethttp *Lean // lean over net/http
+	sdk     *SDK
+}
+
+// leans names the lean clients for table-driven tests.
+func (cs clients) leans() []struct {
+	name string
+	c    *Lean
+} {
+	return []struct {
+		name string
+		c    *Lean
+	}{{"lean-wire", cs.wire}, {"lean-nethttp", cs.nethttp}}
+}
+
+func newLean(t testing.TB, o LeanOptions) *Lean {
 	t.Helper()
-	creds := credentials.NewStaticCredentialsProvider(testAK, testSK, "")
-	lean, err := NewLean(LeanOptions{Endpoint: url, Region: "us-east-1", Credentials: creds, HTTPClient: NewHTTPClient(16, 0)})
+	if o.Credentials == nil {
+		o.Credentials = credentials.NewStaticCredentialsProvider(testAK, testSK, "")
+	}
+	if o.Region == "" {
+		o.Region = "us-east-1"
+	}
+	if o.Conns == 0 {
+		o.Conns = 16
+	}
+	c, err := NewLean(o)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func newClients(t testing.TB, url string) clients {
+	t.Helper()
+	wire := newLean(t, LeanOptions{Endpoint: url})
+	nethttp := newLean(t, LeanOptions{Endpoint: url, NetHTTP: true})
+	if wire.Transport() != "wire" || nethttp.Transport() != "net/http" {
+		t.Fatalf("transports: %s and %s, want wire and net/http", wire.Transport(), nethttp.Transport())
 	}
 	e := Endpoint{URL: url, AccessKeyID: testAK, SecretAccessKey: testSK, Conns: 16}
 	cfg, err := AWSConfig(context.Background(), e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return lean, NewSDK(DynamoDB(cfg, e))
+	return clients{wire: wire, nethttp: nethttp, sdk: NewSDK(DynamoDB(cfg, e))}
 }
 
 var authRE = regexp.MustCompile(`^AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$`)
@@ -130,7 +167,7 @@ func TestLeanSendsWhatTheSDKSends(t *testing.T) {
 	rc := &recorder{}
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	lean, sdk := newPair(t, srv.URL)
+	cs := newClients(t, srv.URL)
 	ctx := context.Background()
 	plain := Table{Name: "usertable"}
 	sorted := Table{Name: "q", SortKey: true}
@@ -160,42 +197,109 @@ func TestLeanSendsWhatTheSDKSends(t *testing.T) {
 			return c.BatchPut(ctx, plain, []Item{{Key: k, Fields: fields}, {Key: Key{PK: []byte("b")}, Fields: fields[:1]}})
 		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			gotSDK, errSDK := tt.call(sdk)
-			fromSDK := rc.take()
-			gotLean, errLean := tt.call(lean)
-			fromLean := rc.take()
-			if (errSDK == nil) != (errLean == nil) || !reflect.DeepEqual(gotSDK, gotLean) {
-				t.Errorf("results differ: sdk %v %v, lean %v %v", gotSDK, errSDK, gotLean, errLean)
-			}
-			if len(fromSDK) != 1 || len(fromLean) != 1 {
-				t.Fatalf("requests: sdk %d lean %d, want 1 each", len(fromSDK), len(fromLean))
-			}
-			s, l := fromSDK[0], fromLean[0]
-			for _, h := range []string{"X-Amz-Target", "Content-Type"} {
-				if s.header.Get(h) != l.header.Get(h) {
-					t.Errorf("%s: sdk %q lean %q", h, s.header.Get(h), l.header.Get(h))
-				}
-			}
-			var bs, bl any
-			if err := json.Unmarshal(s.body, &bs); err != nil {
+	for _, lean := range cs.leans() {
+		for _, tt := range tests {
+			t.Run(lean.name+"/"+tt.name, func(t *testing.T) {
+				compareRequests(t, rc, func() (any, error) { return tt.call(cs.sdk) }, func() (any, error) { return tt.call(lean.c) })
+			})
+		}
+	}
+}
+
+// compareRequests makes one call with the SDK and one with a lean client
+// and compares their results and what reached the recorder.
+func compareRequests(t *testing.T, rc *recorder, sdkCall, leanCall func() (any, error)) {
+	t.Helper()
+	gotSDK, errSDK := sdkCall()
+	fromSDK := rc.take()
+	gotLean, errLean := leanCall()
+	fromLean := rc.take()
+	if (errSDK == nil) != (errLean == nil) || !reflect.DeepEqual(gotSDK, gotLean) {
+		t.Errorf("results differ: sdk %v %v, lean %v %v", gotSDK, errSDK, gotLean, errLean)
+	}
+	if len(fromSDK) != 1 || len(fromLean) != 1 {
+		t.Fatalf("requests: sdk %d lean %d, want 1 each", len(fromSDK), len(fromLean))
+	}
+	s, l := fromSDK[0], fromLean[0]
+	for _, h := range []string{"X-Amz-Target", "Content-Type", "Accept-Encoding", "X-Amz-Security-Token"} {
+		if s.header.Get(h) != l.header.Get(h) {
+			t.Errorf("%s: sdk %q lean %q", h, s.header.Get(h), l.header.Get(h))
+		}
+	}
+	var bs, bl any
+	if err := json.Unmarshal(s.body, &bs); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(l.body, &bl); err != nil {
+		t.Fatalf("lean body is not JSON: %v\n%s", err, l.body)
+	}
+	if !reflect.DeepEqual(bs, bl) {
+		t.Errorf("bodies differ:\n sdk  %s\n lean %s", s.body, l.body)
+	}
+	if err := checkSignature(s); err != nil { // the verifier accepts the SDK's own signature...
+		t.Errorf("sdk: %v", err)
+	}
+	if err := checkSignature(l); err != nil { // ...and the lean client's
+		t.Errorf("lean: %v", err)
+	}
+	if l.host != s.host {
+		t.Errorf("Host: sdk %q lean %q", s.host, l.host)
+	}
+}
+
+// TestLeanSendsTheSessionToken: temporary credentials' token is sent and
+// signed as the SDK does, and a client reusing its header map drops it
+// when the credentials no longer have one.
+func TestLeanSendsTheSessionToken(t *testing.T) {
+	rc := &recorder{}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	creds := &switchingCreds{token: "FwoGZXIvYXdzEXAMPLETOKEN"}
+	e := Endpoint{URL: srv.URL, AccessKeyID: testAK, SecretAccessKey: testSK, SessionToken: creds.token, Conns: 4}
+	cfg, err := AWSConfig(context.Background(), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdk := NewSDK(DynamoDB(cfg, e))
+	tbl := Table{Name: "usertable"}
+	it := Item{Key: Key{PK: []byte("k")}, Fields: []Field{{"field0", []byte("v")}}}
+	for _, netHTTP := range []bool{false, true} {
+		lean := newLean(t, LeanOptions{Endpoint: srv.URL, Credentials: creds, NetHTTP: netHTTP})
+		t.Run(lean.Transport(), func(t *testing.T) {
+			creds.set("FwoGZXIvYXdzEXAMPLETOKEN")
+			compareRequests(t, rc, func() (any, error) { return nil, sdk.PutItem(context.Background(), tbl, it) },
+				func() (any, error) { return nil, lean.PutItem(context.Background(), tbl, it) })
+			creds.set("")
+			if err := lean.PutItem(context.Background(), tbl, it); err != nil {
 				t.Fatal(err)
 			}
-			if err := json.Unmarshal(l.body, &bl); err != nil {
-				t.Fatalf("lean body is not JSON: %v\n%s", err, l.body)
+			got := rc.take()
+			if len(got) != 1 {
+				t.Fatalf("%d requests, want 1", len(got))
 			}
-			if !reflect.DeepEqual(bs, bl) {
-				t.Errorf("bodies differ:\n sdk  %s\n lean %s", s.body, l.body)
+			if tok, ok := got[0].header["X-Amz-Security-Token"]; ok {
+				t.Errorf("credentials without a token sent X-Amz-Security-Token %q", tok)
 			}
-			if err := checkSignature(s); err != nil { // the verifier accepts the SDK's own signature...
-				t.Errorf("sdk: %v", err)
-			}
-			if err := checkSignature(l); err != nil { // ...and the lean client's
-				t.Errorf("lean: %v", err)
+			if err := checkSignature(got[0]); err != nil {
+				t.Error(err)
 			}
 		})
 	}
+}
+
+// switchingCreds are static credentials whose session token a test can
+// change.
+type switchingCreds struct {
+	mu    sync.Mutex
+	token string
+}
+
+func (s *switchingCreds) set(tok string) { s.mu.Lock(); s.token = tok; s.mu.Unlock() }
+
+func (s *switchingCreds) Retrieve(context.Context) (aws.Credentials, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return aws.Credentials{AccessKeyID: testAK, SecretAccessKey: testSK, SessionToken: s.token}, nil
 }
 
 // TestSignatureVerifierRejectsTampering is the verifier's negative control.
@@ -203,7 +307,7 @@ func TestSignatureVerifierRejectsTampering(t *testing.T) {
 	rc := &recorder{}
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	lean, _ := newPair(t, srv.URL)
+	lean := newClients(t, srv.URL).wire
 	if err := lean.PutItem(context.Background(), Table{Name: "t"}, Item{Key: Key{PK: []byte("a")}}); err != nil {
 		t.Fatal(err)
 	}
@@ -225,8 +329,8 @@ func TestErrorEnvelope(t *testing.T) {
 		io.WriteString(w, `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"}`)
 	}))
 	defer srv.Close()
-	lean, sdk := newPair(t, srv.URL)
-	for name, c := range map[string]Client{"lean": lean, "sdk": sdk} {
+	cs := newClients(t, srv.URL)
+	for name, c := range map[string]Client{"lean-wire": cs.wire, "lean-nethttp": cs.nethttp, "sdk": cs.sdk} {
 		_, err := c.GetItem(context.Background(), Table{Name: "t"}, Key{PK: []byte("a")}, nil, false)
 		if typ := ErrorType(err); typ != "ProvisionedThroughputExceededException" || !IsThrottle(typ) {
 			t.Errorf("%s: error type %q (%v), want a throttle", name, typ, err)

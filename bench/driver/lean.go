@@ -99,7 +99,7 @@ func NewLean(o LeanOptions) (*Lean, error) {
 	switch {
 	case o.HTTPClient != nil:
 		c.hc = o.HTTPClient
-	case o.NetHTTP || u.Scheme != "http" || proxied(u):
+	case o.NetHTTP || u.Scheme != "http" || proxied(u, http.ProxyFromEnvironment):
 		c.hc = NewHTTPClient(o.Conns, 0)
 	default:
 		addr := u.Host
@@ -120,8 +120,8 @@ func NewLean(o LeanOptions) (*Lean, error) {
 // proxied reports whether the environment sends requests to u through a
 // proxy (HTTP_PROXY, NO_PROXY; loopback never is). The wire transport
 // speaks to the endpoint directly, so a proxied endpoint keeps net/http.
-func proxied(u *url.URL) bool {
-	p, err := http.ProxyFromEnvironment(&http.Request{URL: u})
+func proxied(u *url.URL, proxy func(*http.Request) (*url.URL, error)) bool {
+	p, err := proxy(&http.Request{URL: u})
 	return err != nil || p != nil
 }
 

@@ -42,10 +42,11 @@
 //     HTTP/1.0 response without keep-alive, a body ended by the close, a
 //     response with both Content-Length and chunked, unread extra bytes,
 //     an error, or a cancelled context;
-//   - the context is honoured: its deadline becomes the connection's, and
-//     context.AfterFunc moves the deadline to the past to wake a blocked
-//     read or write when it is cancelled; the call returns the context's
-//     error and the connection is closed.
+//   - the context is honoured: when it is cancelled or its deadline
+//     passes, context.AfterFunc sets the connection's deadline in the
+//     past, which wakes a blocked read or write (no deadline is set per
+//     request otherwise); the call returns the context's error and the
+//     connection is closed.
 //
 // Stale keep-alive connections. Servers close connections that stay idle:
 // Node's http server (dynalite) after 5 s, Go's after its IdleTimeout.

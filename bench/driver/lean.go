@@ -45,14 +45,15 @@ type LeanOptions struct {
 
 // Lean is the hand-built DynamoDB JSON client (see the package doc).
 type Lean struct {
-	url     *url.URL // the endpoint, parsed once
-	reqURI  string   // the request line's target, e.g. "/"
-	region  string
-	creds   aws.CredentialsProvider
-	signer  *v4.Signer
-	now     func() time.Time
-	maxBody int
-	bufs    sync.Pool
+	url      *url.URL // the endpoint, parsed once
+	endpoint string   // and as a string, for net/http
+	reqURI   string   // the request line's target, e.g. "/"
+	region   string
+	creds    aws.CredentialsProvider
+	signer   *v4.Signer
+	now      func() time.Time
+	maxBody  int
+	bufs     sync.Pool
 
 	// Exactly one of these carries the requests.
 	hc   *http.Client
@@ -87,13 +88,14 @@ func NewLean(o LeanOptions) (*Lean, error) {
 		o.Now = time.Now
 	}
 	c := &Lean{
-		url:     u,
-		reqURI:  u.RequestURI(),
-		region:  o.Region,
-		creds:   o.Credentials,
-		signer:  v4.NewSigner(),
-		now:     o.Now,
-		maxBody: o.MaxResponseBytes,
+		url:      u,
+		endpoint: u.String(),
+		reqURI:   u.RequestURI(),
+		region:   o.Region,
+		creds:    o.Credentials,
+		signer:   v4.NewSigner(),
+		now:      o.Now,
+		maxBody:  o.MaxResponseBytes,
 	}
 	c.bufs = sync.Pool{New: func() any { return c.newBuffers() }}
 	switch {
@@ -205,7 +207,7 @@ func (c *Lean) do(ctx context.Context, target string, bufs *buffers) ([]byte, er
 		return body, nil
 	}
 	body := bufs.req
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url.String(), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("driver: %s: %w", op, err)
 	}

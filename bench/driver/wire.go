@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -44,11 +43,10 @@ type wirePool struct {
 
 // wireConn is one connection with its buffers.
 type wireConn struct {
-	nc          net.Conn
-	br          *bufio.Reader
-	lastUsed    time.Time // when it went back to the pool
-	hasDeadline bool      // a deadline is set on nc
-	reused      bool      // it has carried a request before
+	nc       net.Conn
+	br       *bufio.Reader
+	lastUsed time.Time // when it went back to the pool
+	reused   bool      // it has carried a request before
 }
 
 // wireStats counts what the pool did (for tests and diagnostics).
@@ -76,6 +74,9 @@ func (p *wirePool) stats() wireStats {
 // server most likely closed the idle connection as the request went out,
 // so it never read it (see the package doc).
 func (p *wirePool) roundTrip(ctx context.Context, msg []byte, respBody []byte) (responseHead, []byte, error) {
+	if err := ctx.Err(); err != nil {
+		return responseHead{}, respBody[:0], err
+	}
 	c, err := p.take(ctx)
 	if err != nil {
 		return responseHead{}, respBody[:0], err
@@ -104,21 +105,12 @@ func retryable(err error) bool {
 // otherwise it closes c. noResponse reports that no byte of a response
 // arrived.
 func (p *wirePool) exchange(ctx context.Context, c *wireConn, msg []byte, respBody []byte) (h responseHead, body []byte, noResponse bool, err error) {
-	if dl, ok := ctx.Deadline(); ok {
-		err = c.nc.SetDeadline(dl)
-		c.hasDeadline = true
-	} else if c.hasDeadline {
-		err = c.nc.SetDeadline(time.Time{})
-		c.hasDeadline = false
-	}
-	if err != nil {
-		c.nc.Close()
-		return h, respBody[:0], true, fmt.Errorf("set deadline: %w", err)
-	}
 	var stop func() bool
 	if ctx.Done() != nil {
-		// Interrupt a blocked write or read when ctx ends: a deadline
-		// in the past wakes them with os.ErrDeadlineExceeded.
+		// Interrupt a blocked write or read when ctx ends (cancelled,
+		// or its deadline passed): a deadline in the past wakes them
+		// with os.ErrDeadlineExceeded. This also serves ctx's deadline,
+		// without setting it on the connection for every request.
 		stop = context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) })
 	}
 	h, body, noResponse, err = c.do(msg, respBody, p.o.limits)
@@ -127,9 +119,6 @@ func (p *wirePool) exchange(ctx context.Context, c *wireConn, msg []byte, respBo
 		c.nc.Close()
 		if ctxErr := ctx.Err(); err != nil && ctxErr != nil {
 			err = ctxErr // the deadline or cancellation, not the i/o error it caused
-		}
-		if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
-			err = fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
 		}
 		return h, body, noResponse, err
 	}

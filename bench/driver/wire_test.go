@@ -95,7 +95,6 @@ func TestWireReferenceServer(t *testing.T) {
 // script and records how many requests each connection carried, so a
 // test sees whether the client reused a connection.
 type rawServer struct {
-	t     *testing.T
 	ln    net.Listener
 	reply func(conn, req int) rawReply
 
@@ -116,7 +115,7 @@ func startRaw(t *testing.T, reply func(conn, req int) rawReply) *rawServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &rawServer{t: t, ln: ln, reply: reply}
+	s := &rawServer{ln: ln, reply: reply}
 	t.Cleanup(func() {
 		ln.Close()
 		s.mu.Lock()

@@ -22,7 +22,7 @@ type Config struct {
 
 	Targets []Target
 	Region  string
-	Client  string // lean | sdk
+	Client  string // lean | lean-nethttp | sdk
 
 	Concurrency int           // workers (closed loop) or maximum in flight (open loop)
 	Rate        float64       // > 0: open loop at this many ops/s

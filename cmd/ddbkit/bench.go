@@ -71,7 +71,7 @@ engine, started in this process.`,
 	fl.StringArrayVar(&f.targets, "target", nil, `NAME=URL of an endpoint (repeatable; URL "embedded" starts the reference engine)`)
 	fl.StringVar(&f.endpointURL, "endpoint-url", "", "one endpoint URL (AWS itself when it is an amazonaws.com URL; default credential chain)")
 	fl.StringVar(&f.region, "region", "us-east-1", "AWS region (signing and, without an endpoint, the AWS endpoint)")
-	fl.StringVar(&f.client, "client", "lean", "client on the hot path: lean (hand-built JSON, SDK signer) or sdk (aws-sdk-go-v2)")
+	fl.StringVar(&f.client, "client", "lean", "client on the hot path: lean (hand-built JSON, SDK signer, its own HTTP/1.1 keep-alive pool for http:// endpoints), lean-nethttp (the same over net/http) or sdk (aws-sdk-go-v2)")
 	fl.IntVarP(&f.concurrency, "concurrency", "c", 16, "closed loop: workers; open loop: most operations in flight")
 	fl.Float64Var(&f.rate, "rate", 0, "open loop: intended operations per second (0: closed loop)")
 	fl.StringVar(&f.arrival, "arrival", "poisson", "open loop arrivals: poisson or constant")

@@ -76,6 +76,7 @@ controls only.`,
 					"stale_consistent_reads", o.Unsafe.StaleConsistentReads, "ack_before_quorum", o.Unsafe.AckBeforeQuorum,
 					"skip_conditions", o.Unsafe.SkipConditions, "no_retry_dedup", o.Unsafe.NoRetryDedup)
 			}
+			holdPsForFsync(&o)
 			srv, err := server.Start(ctx, o)
 			if err != nil {
 				return err

@@ -32,6 +32,8 @@ type Options struct {
 	Dir string
 	// NoSync turns fsync off (only for benchmarks that say so).
 	NoSync bool
+	// SyncHoldsP: storage.Options.SyncHoldsP, for every node.
+	SyncHoldsP bool
 	// Addr is the front URL's listen address (127.0.0.1:0 when empty).
 	// Node i listens on NodeAddrs[i-1] when given, else 127.0.0.1:0.
 	Addr      string
@@ -189,7 +191,7 @@ func (c *Cluster) startNode(ctx context.Context, id uint64) error {
 	seed, client := c.rng.Uint64(), c.rng.Uint64()|1
 	c.mu.Unlock()
 	n, err := node.New(ctx, node.Options{ID: id, Zone: m.zone, Members: c.founders, Join: m.joined, FS: m.fs, Dir: m.dir,
-		NoSync: c.o.NoSync, Peers: peers{c: c, from: id}, Partitions: c.o.Partitions,
+		NoSync: c.o.NoSync, SyncHoldsP: c.o.SyncHoldsP, Peers: peers{c: c, from: id}, Partitions: c.o.Partitions,
 		TickInterval: c.o.TickInterval, ElectionTicks: c.o.ElectionTicks, SnapshotEvery: c.o.SnapshotEvery,
 		Seed: seed, ClientID: client, RequestTimeout: c.o.RequestTimeout, AttemptTimeout: c.o.AttemptTimeout, Unsafe: c.o.Unsafe, Logger: c.log,
 		SplitBytes: c.o.SplitBytes, SplitCheck: c.o.SplitCheck, SplitLoad: c.o.SplitLoad, SplitLoadWindow: c.o.SplitLoadWindow,

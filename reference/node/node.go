@@ -63,6 +63,8 @@ type Options struct {
 	FS     vfs.FS
 	Dir    string
 	NoSync bool
+	// SyncHoldsP: storage.Options.SyncHoldsP.
+	SyncHoldsP bool
 	// Peers reaches the other nodes' internal endpoints.
 	Peers router.Peers
 	// Partitions is the number of partitions of a new table (default 4).
@@ -164,7 +166,7 @@ func New(ctx context.Context, o Options) (*Node, error) {
 	if _, ok := ring.Node(placement.NodeID(o.ID)); !ok && !o.Join {
 		return nil, fmt.Errorf("node: %d is not a member", o.ID)
 	}
-	st, err := storage.Open(ctx, storage.Options{FS: o.FS, Dir: o.Dir, NoSync: o.NoSync, Logger: o.Logger})
+	st, err := storage.Open(ctx, storage.Options{FS: o.FS, Dir: o.Dir, NoSync: o.NoSync, SyncHoldsP: o.SyncHoldsP, Logger: o.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("node %d: open store: %w", o.ID, err)
 	}

@@ -51,7 +51,7 @@ func ParsePeers(s string) ([]Peer, error) {
 // startCluster runs the in-process cluster of o.Nodes nodes: the server's
 // URL is the cluster's front URL (any node serves any request).
 func startCluster(ctx context.Context, o Options) (*Server, error) {
-	c, err := cluster.Start(ctx, cluster.Options{Nodes: o.Nodes, Seed: o.Seed, Dir: o.DataDir, NoSync: o.NoFsync,
+	c, err := cluster.Start(ctx, cluster.Options{Nodes: o.Nodes, Seed: o.Seed, Dir: o.DataDir, NoSync: o.NoFsync, SyncHoldsP: o.FsyncHoldsP,
 		Addr: o.Addr, Partitions: o.Partitions, Unsafe: o.Unsafe, Logger: o.Logger, SplitBytes: o.SplitBytes,
 		SplitLoad: o.SplitLoad, SplitLoadWindow: o.SplitLoadWindow})
 	if err != nil {
@@ -103,7 +103,7 @@ func startNodeProcess(ctx context.Context, o Options) (*Server, error) {
 	}
 	n, err := node.New(ctx, node.Options{ID: o.NodeID, Zone: self.Zone, Members: members, Dir: o.DataDir,
 		Join: o.Join, Self: node.Member{API: "http://" + self.APIAddr, Raft: self.RaftAddr}, OnMembers: onMembers,
-		NoSync: o.NoFsync, Peers: httpPeers, Partitions: o.Partitions, Seed: o.Seed,
+		NoSync: o.NoFsync, SyncHoldsP: o.FsyncHoldsP, Peers: httpPeers, Partitions: o.Partitions, Seed: o.Seed,
 		Unsafe: o.Unsafe, Logger: o.Logger, SplitBytes: o.SplitBytes, SplitLoad: o.SplitLoad, SplitLoadWindow: o.SplitLoadWindow})
 	if err != nil {
 		return nil, err

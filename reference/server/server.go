@@ -27,6 +27,10 @@ type Options struct {
 	// NoFsync, for a durable engine, skips syncing the log before
 	// acknowledging writes: only for benchmarks that say so.
 	NoFsync bool
+	// FsyncHoldsP, for a replicated durable engine, makes each node's WAL
+	// fsync keep its Go scheduler slot (storage.Options.SyncHoldsP); the
+	// process should have one more P per node. `ddbkit serve` sets both.
+	FsyncHoldsP bool
 	// Partitions is the number of partitions per new table (default 4).
 	Partitions int
 	// Logger for internal errors (default slog.Default()).

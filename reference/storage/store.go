@@ -28,7 +28,13 @@ type Options struct {
 	Dir string // data directory of the node
 	// NoSync skips fsync: acknowledged writes may be lost on a crash. Only for
 	// benchmarks that say so in their report.
-	NoSync      bool
+	NoSync bool
+	// SyncHoldsP makes the WAL's fsync keep its goroutine's scheduler slot
+	// (see syncHoldingP): the appender goes on the instant the disk answers
+	// instead of queueing for a P behind busy request goroutines, at the
+	// price of that P idling through the fsync. Give the process one more
+	// P (GOMAXPROCS) per node that sets it; `ddbkit serve` does both.
+	SyncHoldsP  bool
 	SegmentSize int64 // DefaultSegmentSize when zero
 	Logger      *slog.Logger
 }
@@ -353,7 +359,11 @@ func (s *Store) write(buf []byte, sync bool) error {
 		s.size += int64(len(buf))
 	}
 	if sync && !s.opts.NoSync {
-		if err := s.active.Sync(); err != nil {
+		sync := s.active.Sync
+		if s.opts.SyncHoldsP {
+			sync = func() error { return syncHoldingP(s.active) }
+		}
+		if err := sync(); err != nil {
 			return fmt.Errorf("storage: fsync wal: %w", err)
 		}
 		s.fsyncs.Add(1)

@@ -121,14 +121,14 @@ func (x IndexSchema) Projects(base KeySchema, name string) bool {
 }
 
 // tree is an ordered map of entries, shared by States and IndexTrees.
-type tree = btree.BTreeG[*entry]
+type tree = btree.BTreeG[entry]
 
 func newTree() *tree { return btree.NewG(32, lessEntry) }
 
 // scanTree calls fn for entries with from <= key < to in t (a clone the
 // caller owns), ascending or descending.
 func scanTree(t *tree, from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool) {
-	iter := func(e *entry) bool { return fn(e.key, e.item()) }
+	iter := func(e entry) bool { return fn(e.key, e.item()) }
 	switch {
 	case !reverse && from == nil && to == nil:
 		t.Ascend(iter)
@@ -139,7 +139,7 @@ func scanTree(t *tree, from, to []byte, reverse bool, fn func(key []byte, item v
 	case !reverse:
 		t.AscendRange(probe(from), probe(to), iter)
 	default:
-		stop := func(e *entry) bool {
+		stop := func(e entry) bool {
 			if from != nil && bytes.Compare(e.key, from) < 0 {
 				return false
 			}
@@ -148,7 +148,7 @@ func scanTree(t *tree, from, to []byte, reverse bool, fn func(key []byte, item v
 		if to == nil {
 			t.Descend(stop)
 		} else {
-			t.DescendLessOrEqual(probe(to), func(e *entry) bool {
+			t.DescendLessOrEqual(probe(to), func(e entry) bool {
 				if bytes.Equal(e.key, to) {
 					return true
 				}
@@ -205,7 +205,7 @@ func (it *IndexTree) Stats() (int, int64) {
 	it.mu.Lock()
 	defer it.mu.Unlock()
 	var size int64
-	it.t.Ascend(func(e *entry) bool { size += int64(e.size); return true })
+	it.t.Ascend(func(e entry) bool { size += int64(e.size); return true })
 	return it.t.Len(), size
 }
 
@@ -262,7 +262,7 @@ func (s *State) collectionSize(item value.Item) int64 {
 	prefix := HashPrefix(item[s.schema.HashKey])
 	end := PrefixEnd(prefix)
 	var n int64
-	add := func(e *entry) bool { n += int64(e.size); return true }
+	add := func(e entry) bool { n += int64(e.size); return true }
 	s.tree.AscendRange(probe(prefix), probe(end), add)
 	for _, x := range s.localSchemas {
 		s.local[x.Name].AscendRange(probe(prefix), probe(end), add)

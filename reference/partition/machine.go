@@ -82,7 +82,7 @@ func (m Machine) SnapshotImageAppend() func(dst []byte) ([]byte, error) {
 		b = append(b, snapshotMagic)
 		b = binary.AppendUvarint(b, applied)
 		b = binary.AppendUvarint(b, uint64(tree.Len()))
-		tree.Ascend(func(e *entry) bool {
+		tree.Ascend(func(e entry) bool {
 			b = binary.AppendUvarint(b, e.ver)
 			b = binary.AppendUvarint(b, e.ts)
 			b = append(b, e.enc...)

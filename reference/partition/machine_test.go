@@ -120,7 +120,7 @@ func jsonSnapshot(m Machine) ([]byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	snap := snapshot{Applied: m.applied}
-	m.tree.Ascend(func(e *entry) bool {
+	m.tree.Ascend(func(e entry) bool {
 		snap.Items = append(snap.Items, e.item())
 		snap.Meta = append(snap.Meta, [2]uint64{e.ver, e.ts})
 		return true

@@ -99,7 +99,7 @@ func (s *State) applyTxn(cmd *Command) Result {
 	key := s.schema.Key(cmd.Key)
 	t := cmd.Txn
 	p := s.txn.prepared[string(key)]
-	old, e := s.current(key)
+	old, e, found := s.current(key)
 	switch t.Phase {
 	case TxnPrepare:
 		if p != nil {
@@ -111,7 +111,7 @@ func (s *State) applyTxn(cmd *Command) Result {
 		if _, done := s.txn.resolved[t.ID]; done {
 			return Result{Old: old, Err: conflictErr()}
 		}
-		if e != nil && e.ts >= t.TS {
+		if found && e.ts >= t.TS {
 			// Timestamp order: the item was written by a later
 			// transaction. The error carries that timestamp so the
 			// coordinator can move its clock past it (a retry then

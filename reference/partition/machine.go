@@ -58,7 +58,7 @@ func (m Machine) Snapshot() ([]byte, error) { return m.SnapshotImageAppend()(nil
 // go on applying.
 func (m Machine) SnapshotImageAppend() func(dst []byte) ([]byte, error) {
 	m.mu.Lock()
-	applied, tree, size := m.applied, m.tree.Clone(), m.bytes
+	applied, tree := m.applied, m.tree.Clone()
 	keys := make([]string, 0, len(m.txn.prepared))
 	for k := range m.txn.prepared {
 		keys = append(keys, k)
@@ -78,7 +78,14 @@ func (m Machine) SnapshotImageAppend() func(dst []byte) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("partition: encode snapshot: %w", err)
 		}
-		b := slices.Grow(dst, 64+len(tj)+int(size)+16*tree.Len())
+		// The exact size, so the image is copied once: the items' binary
+		// forms outweigh value.ItemSize by a few bytes per attribute.
+		n := 64 + len(tj)
+		tree.Ascend(func(e entry) bool {
+			n += len(e.enc) + 2*binary.MaxVarintLen64
+			return true
+		})
+		b := slices.Grow(dst, n)
 		b = append(b, snapshotMagic)
 		b = binary.AppendUvarint(b, applied)
 		b = binary.AppendUvarint(b, uint64(tree.Len()))

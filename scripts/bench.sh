@@ -33,11 +33,89 @@
 #     var/reports/cluster-<timestamp>). Environment: RECORDS (10000),
 #     DURATION (30s per target), CONCURRENCY, CLUSTER_PORT (8210: ports
 #     +1..+4).
+#
+#   scripts/bench.sh cluster-report OUTDIR
+#     Writes OUTDIR/README.md again from the reports of a `cluster` run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var/bin
 go build -o var/bin/ddbkit ./cmd/ddbkit
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
+
+# cluster_report OUT: OUT/README.md from the reports OUT/c<N>/report.md of
+# a `cluster` run (CONCURRENCY, RECORDS and DURATION as in that run).
+cluster_report() {
+  local OUT=$1 first day commit
+  # The date and commit of the run, from its first report.
+  first=$(set -- ${CONCURRENCY:-16 64 256}; echo "$1")
+  day=$(grep -o '"started": "[0-9-]*' "$OUT/c$first/results.json" | head -1 | sed 's/.*"//')
+  commit=$(grep -o '"commit": "[0-9a-f]*' "$OUT/c$first/results.json" | head -1 | sed 's/.*"//' | cut -c1-7)
+  {
+    echo "# YCSB-A: the durable 3-node cluster against one node and dynalite"
+    echo
+    echo "Produced by \`scripts/bench.sh cluster\` on ${day:--} (commit ${commit:--}),"
+    echo "${RECORDS:-10000} records, ${DURATION:-30s} per target, lean client, closed loop; targets one after the other, same seed."
+    echo "durable3: \`serve --nodes 3 --data\` (WAL fsynced before every acknowledgement); memdisk3: the same cluster on"
+    echo "in-memory disks; single: one unreplicated in-memory node; dynalite 4.0.0 in memory. Ratios are against durable3."
+    echo
+    echo "## Peak throughput (ops/s, best over the concurrencies) and its ratio"
+    echo
+    echo "| target | $(for c in ${CONCURRENCY:-16 64 256}; do printf '%s workers | ' "$c"; done)peak | durable3 / target |"
+    echo "|---|$(for c in ${CONCURRENCY:-16 64 256}; do printf -- '---:|'; done)---:|---:|"
+    for c in ${CONCURRENCY:-16 64 256}; do
+      sed -n '/^## Run phase/,/^## Plots/p' "$OUT/c$c/report.md" |
+        awk -v c="$c" -F'|' '$3 ~ /\*\*all\*\*/ { gsub(/[ *]/, "", $2); gsub(/[ *]/, "", $7); print c, $2, $7 }'
+    done | awk -v cs="${CONCURRENCY:-16 64 256}" '
+      { ops[$2, $1] = $3; if ($3 > peak[$2]) peak[$2] = $3; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } }
+      END {
+        nc = split(cs, cl, " ")
+        for (i = 1; i <= n; i++) {
+          t = order[i]; line = "| " t " |"
+          for (j = 1; j <= nc; j++) line = line " " ops[t, cl[j]] " |"
+          printf "%s **%d** | %.2f× |\n", line, peak[t], peak["durable3"] / peak[t]
+        }
+      }'
+    echo
+    echo "## durable3 against each target at the same concurrency"
+    echo
+    echo "Throughput ratio, then p99 in ms as durable3 / target (a p99 marked worse is higher for durable3)."
+    echo
+    echo "| workers | target | durable3 / target ops/s | READ p99 | UPDATE p99 |"
+    echo "|---:|---|---:|---|---|"
+    for c in ${CONCURRENCY:-16 64 256}; do
+      sed -n '/^## Run phase/,/^## Plots/p' "$OUT/c$c/report.md" |
+        awk -v c="$c" -F'|' '
+          { t = $2; o = $3; gsub(/[ *]/, "", t); gsub(/[ *]/, "", o) }
+          o == "all" { v = $7; gsub(/[ *]/, "", v); ops[t] = v; if (!(t in seen)) { seen[t] = 1; order[++n] = t } }
+          o == "READ" || o == "UPDATE" { v = $10; gsub(/ /, "", v); p99[t, o] = v }
+          function cmp(t, o,   a, b) {
+            a = p99["durable3", o]; b = p99[t, o]
+            if (a == "" || b == "") return "-"
+            return sprintf("%.1f / %.1f%s", a / 1000, b / 1000, (a + 0 > b + 0 ? " (worse)" : ""))
+          }
+          END {
+            for (i = 1; i <= n; i++) {
+              t = order[i]
+              if (t == "durable3" || ops[t] == 0) continue
+              printf "| %s | %s | %.2f× | %s | %s |\n", c, t, ops["durable3"] / ops[t], cmp(t, "READ"), cmp(t, "UPDATE")
+            }
+          }'
+    done
+    for c in ${CONCURRENCY:-16 64 256}; do
+      echo
+      echo "## $c workers ([report](c$c/report.md))"
+      echo
+      sed -n '/^## Run phase/,/^## Plots/p' "$OUT/c$c/report.md" | sed '1d;$d'
+    done
+  } >"$OUT/README.md"
+}
+
+
+if [ "${1:-}" = cluster-report ]; then
+  cluster_report "${2:?usage: bench.sh cluster-report OUTDIR}"
+  echo "report: $2/README.md"
+  exit 0
+fi
 
 if [ "${1:-}" != compare ] && [ "${1:-}" != cluster ]; then
   OUT="var/reports/$stamp"
@@ -88,38 +166,7 @@ if [ "$1" = cluster ]; then
     # the run must end with it alive, or its numbers are suspect.
     kill -0 "$dpid" 2>/dev/null || { log "dynalite died during the run at concurrency $c"; exit 1; }
   done
-  {
-    echo "# YCSB-A: the durable 3-node cluster against one node and dynalite"
-    echo
-    echo "Produced by \`scripts/bench.sh cluster\` on $(date -u +%Y-%m-%d) (commit $(git rev-parse --short HEAD 2>/dev/null || echo -)),"
-    echo "${RECORDS:-10000} records, ${DURATION:-30s} per target, lean client, closed loop; targets one after the other, same seed."
-    echo "durable3: \`serve --nodes 3 --data\` (WAL fsynced before every acknowledgement); memdisk3: the same cluster on"
-    echo "in-memory disks; single: one unreplicated in-memory node; dynalite 4.0.0 in memory. Ratios are against durable3."
-    echo
-    echo "## Peak throughput (ops/s, best over the concurrencies) and its ratio"
-    echo
-    echo "| target | $(for c in ${CONCURRENCY:-16 64 256}; do printf '%s workers | ' "$c"; done)peak | durable3 / target |"
-    echo "|---|$(for c in ${CONCURRENCY:-16 64 256}; do printf -- '---:|'; done)---:|---:|"
-    for c in ${CONCURRENCY:-16 64 256}; do
-      sed -n '/^## Run phase/,/^## Plots/p' "$OUT/c$c/report.md" |
-        awk -v c="$c" -F'|' '$3 ~ /\*\*all\*\*/ { gsub(/[ *]/, "", $2); gsub(/[ *]/, "", $7); print c, $2, $7 }'
-    done | awk -v cs="${CONCURRENCY:-16 64 256}" '
-      { ops[$2, $1] = $3; if ($3 > peak[$2]) peak[$2] = $3; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } }
-      END {
-        nc = split(cs, cl, " ")
-        for (i = 1; i <= n; i++) {
-          t = order[i]; line = "| " t " |"
-          for (j = 1; j <= nc; j++) line = line " " ops[t, cl[j]] " |"
-          printf "%s **%d** | %.2f× |\n", line, peak[t], peak["durable3"] / peak[t]
-        }
-      }'
-    for c in ${CONCURRENCY:-16 64 256}; do
-      echo
-      echo "## $c workers ([report](c$c/report.md))"
-      echo
-      sed -n '/^## Run phase/,/^## Plots/p' "$OUT/c$c/report.md" | sed '1d;$d'
-    done
-  } >"$OUT/README.md"
+  cluster_report "$OUT"
   echo "report: $OUT/README.md"
   exit 0
 fi

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ddbkit/ddbkit/reference/catalog"
 	"github.com/ddbkit/ddbkit/reference/partition"
@@ -18,8 +19,8 @@ import (
 )
 
 // statePeers are other nodes holding every partition's State (by group):
-// they answer range reads, two entries a page, so that a remote reader
-// pages; every other request fails.
+// they answer range reads of global index entries, two a page, so that a
+// remote reader pages, and sizes reads; every other request fails.
 type statePeers struct {
 	mu     sync.Mutex
 	states map[uint64]*partition.State
@@ -37,6 +38,10 @@ func (s *statePeers) Read(_ context.Context, _ uint64, req router.ReadRequest) (
 		s.global++
 	}
 	s.mu.Unlock()
+	if st != nil && req.Sizes != nil {
+		sz, _ := st.Sizes(req.Sizes.Local, req.Sizes.Global)
+		return router.ReadResponse{Sizes: &sz}, nil
+	}
 	if st == nil || !req.Scan || req.Global == nil {
 		return router.ReadResponse{Failure: &router.Failure{Message: "unsupported"}}, nil
 	}
@@ -169,4 +174,46 @@ func TestRemoteOnlyGSIRead(t *testing.T) {
 	if peers.global == 0 {
 		t.Fatal("no read of global index entries reached a remote replica")
 	}
+}
+
+// DescribeTable on a node that holds none of the table's partitions counts
+// the items and index entries of every partition from its replicas
+// elsewhere; when no replica answers, it still answers within sizesWait
+// (counting those partitions as empty) instead of waiting for them.
+func TestDescribeTableCountsRemotePartitions(t *testing.T) {
+	const items = 30
+	h, peers := remoteGSIEngine(t, items)
+	describe := func() (table, index float64) {
+		t.Helper()
+		code, out, _ := call(t, h, "DynamoDB_20120810.DescribeTable", `{"TableName":"tab"}`)
+		if code != http.StatusOK {
+			t.Fatalf("describe: %v", out)
+		}
+		tab := out["Table"].(map[string]any)
+		gsi := tab["GlobalSecondaryIndexes"].([]any)[0].(map[string]any)
+		return tab["ItemCount"].(float64), gsi["ItemCount"].(float64)
+	}
+	// The replicas build their index entries when first read (in a
+	// cluster, the background pass does).
+	if got := pages(t, h, "Scan", `{"TableName":"tab","IndexName":"byG"}`); len(got) != items {
+		t.Fatalf("index scan found %d items, want %d", len(got), items)
+	}
+	if n, g := describe(); n != items || g != items {
+		t.Fatalf("ItemCount %v, byG ItemCount %v: want %d and %d (all partitions are remote)", n, g, items, items)
+	}
+	peers.mu.Lock()
+	held := peers.states
+	peers.states = map[uint64]*partition.State{} // the replicas stop answering
+	peers.mu.Unlock()
+	start := time.Now()
+	n, _ := describe()
+	if took := time.Since(start); took > 3*sizesWait {
+		t.Fatalf("DescribeTable took %v with no replica answering, want about %v", took, sizesWait)
+	}
+	if n != 0 {
+		t.Fatalf("ItemCount %v with no replica answering, want 0", n)
+	}
+	peers.mu.Lock()
+	peers.states = held
+	peers.mu.Unlock()
 }

@@ -216,7 +216,7 @@ func tableIndexes(in *createTableInput, keys partition.KeySchema, billing string
 
 // describeIndexes adds GlobalSecondaryIndexes and LocalSecondaryIndexes to
 // a TableDescription.
-func (h *Handler) describeIndexes(t *catalog.Table, d map[string]any) {
+func (h *Handler) describeIndexes(t *catalog.Table, sz partition.Sizes, d map[string]any) {
 	keySchema := func(x partition.IndexSchema) []map[string]string {
 		ks := []map[string]string{{"AttributeName": x.HashKey, "KeyType": "HASH"}}
 		if x.RangeKey != "" {
@@ -233,7 +233,7 @@ func (h *Handler) describeIndexes(t *catalog.Table, d map[string]any) {
 	}
 	var gsis, lsis []map[string]any
 	for _, g := range t.Global {
-		items, size := h.gsiStats(t, g.Name)
+		items, size := sz.Global[g.Name][0], sz.Global[g.Name][1]
 		gd := map[string]any{
 			"IndexName":      g.Name,
 			"KeySchema":      keySchema(g.IndexSchema),
@@ -252,7 +252,7 @@ func (h *Handler) describeIndexes(t *catalog.Table, d map[string]any) {
 		gsis = append(gsis, gd)
 	}
 	for _, x := range t.Schema.LocalIndexes() {
-		items, size := localStats(t, x.Name)
+		items, size := sz.Local[x.Name][0], sz.Local[x.Name][1]
 		lsis = append(lsis, map[string]any{
 			"IndexName":      x.Name,
 			"KeySchema":      keySchema(x),
@@ -268,22 +268,6 @@ func (h *Handler) describeIndexes(t *catalog.Table, d map[string]any) {
 	if lsis != nil {
 		d["LocalSecondaryIndexes"] = lsis
 	}
-}
-
-// localStats counts the entries of a local index over the partitions held
-// in this process.
-func localStats(t *catalog.Table, name string) (items, size int64) {
-	for _, p := range t.Partitions {
-		if p.State == nil {
-			continue
-		}
-		p.State.ScanLocal(name, nil, nil, false, func(_ []byte, it value.Item) bool {
-			items++
-			size += int64(value.ItemSize(it))
-			return true
-		})
-	}
-	return items, size
 }
 
 // checkIndexKeys validates the index key attributes of an item about to be

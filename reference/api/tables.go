@@ -225,7 +225,7 @@ func (h *Handler) createTable(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"TableDescription": h.describe(t, catalog.StatusCreating)}, nil
+	return map[string]any{"TableDescription": h.describe(ctx, t, catalog.StatusCreating)}, nil
 }
 
 func keySchemaString(ks []keySchemaElement) string {
@@ -245,11 +245,11 @@ func keySchemaString(ks []keySchemaElement) string {
 
 // describe renders a TableDescription. status overrides the table's status
 // in the response (CreateTable answers CREATING, DeleteTable DELETING).
-func (h *Handler) describe(t *catalog.Table, status string) map[string]any {
+func (h *Handler) describe(ctx context.Context, t *catalog.Table, status string) map[string]any {
 	if status == "" {
 		status = t.Status
 	}
-	items, size := t.Stats()
+	sz := h.tableSizes(ctx, t)
 	defs := make([]map[string]string, len(t.Attributes))
 	for i, a := range t.Attributes {
 		defs[i] = map[string]string{"AttributeName": a.Name, "AttributeType": a.Type.String()}
@@ -276,8 +276,8 @@ func (h *Handler) describe(t *catalog.Table, status string) map[string]any {
 		"TableStatus":               status,
 		"CreationDateTime":          epoch(t.Created),
 		"ProvisionedThroughput":     pt,
-		"TableSizeBytes":            size,
-		"ItemCount":                 items,
+		"TableSizeBytes":            sz.Bytes,
+		"ItemCount":                 sz.Items,
 		"TableArn":                  t.ARN(),
 		"TableId":                   t.ID,
 		"DeletionProtectionEnabled": t.DeletionProtection,
@@ -288,7 +288,7 @@ func (h *Handler) describe(t *catalog.Table, status string) map[string]any {
 			"LastUpdateToPayPerRequestDateTime": epoch(t.BillingModeChanged),
 		}
 	}
-	h.describeIndexes(t, d)
+	h.describeIndexes(t, sz, d)
 	return d
 }
 
@@ -327,7 +327,7 @@ func (h *Handler) describeTable(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Table": h.describe(t, "")}, nil
+	return map[string]any{"Table": h.describe(ctx, t, "")}, nil
 }
 
 func (h *Handler) deleteTable(ctx context.Context, body []byte) (any, error) {
@@ -339,7 +339,7 @@ func (h *Handler) deleteTable(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := h.describe(t, catalog.StatusDeleting)
+	d := h.describe(ctx, t, catalog.StatusDeleting)
 	for _, g := range t.Global {
 		h.gsi.drop(t, g.Name)
 	}
@@ -486,5 +486,5 @@ func (h *Handler) updateTable(ctx context.Context, body []byte) (any, error) {
 	if len(in.GlobalSecondaryIndexUpdates) > 0 {
 		h.gsi.notify() // start the backfill
 	}
-	return map[string]any{"TableDescription": h.describe(t, catalog.StatusUpdating)}, nil
+	return map[string]any{"TableDescription": h.describe(ctx, t, catalog.StatusUpdating)}, nil
 }

@@ -17,6 +17,7 @@ import (
 // paginated Scan of the index through each node converge (GSIs are
 // eventually consistent) to exactly the items written, in index order;
 // an index added later by UpdateTable becomes ACTIVE and reads the same.
+// DescribeTable through each node counts every partition's items.
 func TestGSIReadsOnEveryNode(t *testing.T) {
 	c := startCluster(t, 53, func(o *Options) { o.Nodes, o.Partitions = 5, 8 })
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -26,6 +27,20 @@ func TestGSIReadsOnEveryNode(t *testing.T) {
 	createGSITable(ctx, t, db, items)
 	for _, id := range c.NodeIDs() {
 		expectGSIConverges(ctx, t, c, id, items)
+		// No node holds every partition: DescribeTable counts the others'
+		// items and index entries through their replicas.
+		dn := client(t, c.NodeURL(id))
+		eventually(t, fmt.Sprintf("DescribeTable counts through node %d", id), 30*time.Second, func() error {
+			d, err := dn.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("gsinodes")})
+			if err != nil {
+				return err
+			}
+			n, g := aws.ToInt64(d.Table.ItemCount), aws.ToInt64(d.Table.GlobalSecondaryIndexes[0].ItemCount)
+			if n != items || g != items {
+				return fmt.Errorf("node %d: ItemCount %d, byG ItemCount %d, want %d", id, n, g, items)
+			}
+			return nil
+		})
 	}
 	// A second index, created later (backfilled), through every node.
 	_, err := db.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String("gsinodes"),

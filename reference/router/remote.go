@@ -145,6 +145,18 @@ func (rr *remoteReader) ScanGlobal(x partition.IndexSchema, from, to []byte, rev
 	rr.scan(ReadRequest{Index: x.Name, Global: &x}, from, to, reverse, fn)
 }
 
+// Sizes implements partition.SizesReader.
+func (rr *remoteReader) Sizes(locals, globals []string) (partition.Sizes, error) {
+	resp, ok := rr.do(ReadRequest{Sizes: &SizesQuery{Local: locals, Global: globals}})
+	if !ok {
+		return partition.Sizes{}, rr.Err()
+	}
+	if resp.Sizes == nil {
+		return partition.Sizes{}, fmt.Errorf("router: group %d: a sizes read came back without sizes", rr.p.group)
+	}
+	return *resp.Sizes, nil
+}
+
 // BuildGlobal implements partition.GlobalReader: a read of one entry
 // makes the replica that answers build the index (Err reports a failure).
 func (rr *remoteReader) BuildGlobal(x partition.IndexSchema) {

@@ -81,7 +81,7 @@ func ServeRead(ctx context.Context, l Local, req ReadRequest) ReadResponse {
 		return ReadResponse{Failure: &Failure{NoReplica: true}}
 	}
 	st, ok := l.State(req.Group)
-	if !ok && (req.Get != nil || req.Scan) {
+	if !ok && (req.Get != nil || req.Scan || req.Sizes != nil) {
 		return ReadResponse{Failure: &Failure{NoReplica: true}}
 	}
 	if req.Consistent && !req.StaleOK {
@@ -103,6 +103,9 @@ func ServeRead(ctx context.Context, l Local, req ReadRequest) ReadResponse {
 	}
 	out := ReadResponse{Applied: g.Status().Applied}
 	switch {
+	case req.Sizes != nil:
+		sz, _ := st.Sizes(req.Sizes.Local, req.Sizes.Global) // a State's never fails
+		out.Sizes = &sz
 	case req.Get != nil && req.Txn:
 		out.Item, out.Version, out.Pending = st.ReadTxn(req.Get)
 		out.Found = out.Item != nil

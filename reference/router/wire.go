@@ -81,6 +81,15 @@ type ReadRequest struct {
 	// MinApplied makes the node wait until its replica applied this index
 	// (a read index obtained from the leader) before reading.
 	MinApplied uint64 `json:"minApplied,omitempty"`
+	// Sizes asks for the replica's partition.Sizes, with the entries of
+	// these local and global indexes.
+	Sizes *SizesQuery `json:"sizes,omitempty"`
+}
+
+// SizesQuery names the indexes whose entries a Sizes read counts.
+type SizesQuery struct {
+	Local  []string `json:"local,omitempty"`
+	Global []string `json:"global,omitempty"`
 }
 
 // KeyItem is one item of a range read with its B-tree key.
@@ -98,6 +107,8 @@ type ReadResponse struct {
 	// Version and Pending answer a Txn Get.
 	Version uint64 `json:"version,omitempty"`
 	Pending bool   `json:"pending,omitempty"`
+	// Sizes answers a Sizes read.
+	Sizes *partition.Sizes `json:"sizes,omitempty"`
 	// Applied is the replica's applied index after the read (after
 	// ReadIndex, for a consistent request): a read index for others.
 	Applied uint64   `json:"applied,omitempty"`

@@ -31,7 +31,9 @@ func genValue(t *rapid.T, depth int) Value {
 	case NS:
 		return NumSet(genNumber(t, "ns"))
 	case BS:
-		return BinSet(rapid.SliceOfN(rapid.SliceOfN(rapid.Byte(), 1, 8), 1, 4).Draw(t, "bs")...)
+		// A set: distinct members (DynamoDB rejects duplicates).
+		bs := rapid.SliceOfNDistinct(rapid.SliceOfN(rapid.Byte(), 1, 8), 1, 4, func(b []byte) string { return string(b) }).Draw(t, "bs")
+		return BinSet(bs...)
 	case L:
 		n := rapid.IntRange(0, 3).Draw(t, "len")
 		l := make([]Value, n)

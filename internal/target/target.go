@@ -87,6 +87,7 @@ func NewClient(ctx context.Context, o Options) (*dynamodb.Client, error) {
 		if o.EndpointURL != "" {
 			opts.BaseEndpoint = aws.String(o.EndpointURL)
 		}
+		opts.HTTPClient = ownBodyClient{opts.HTTPClient}
 		if o.Timeout > 0 {
 			hc := opts.HTTPClient
 			opts.HTTPClient = timeoutClient{hc, o.Timeout}

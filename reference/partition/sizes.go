@@ -12,6 +12,24 @@ type Sizes struct {
 	Global map[string][2]int64 `json:"global,omitempty"` // global index name -> entries, bytes
 }
 
+// Add adds o to s: counts and bytes, index by index.
+func (s *Sizes) Add(o Sizes) {
+	s.Items += o.Items
+	s.Bytes += o.Bytes
+	s.Local = addIndexSizes(s.Local, o.Local)
+	s.Global = addIndexSizes(s.Global, o.Global)
+}
+
+func addIndexSizes(dst, src map[string][2]int64) map[string][2]int64 {
+	for name, v := range src {
+		if dst == nil {
+			dst = map[string][2]int64{}
+		}
+		dst[name] = [2]int64{dst[name][0] + v[0], dst[name][1] + v[1]}
+	}
+	return dst
+}
+
 // SizesReader is a Reader that reports Sizes: a State, or a router's
 // reader of a replica on another node (which may fail: then the error).
 type SizesReader interface {

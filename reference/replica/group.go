@@ -433,7 +433,7 @@ func (g *Group) maybeSnapshot() error {
 func (g *Group) snapshotAsync(as AsyncSnapshotter, keep uint64) {
 	n := g.node
 	encode := as.SnapshotAsync()
-	order := slices.Clone(g.dd.order)
+	order := slices.Clone(g.dd.live())
 	index, cs := g.applied, proto.Clone(g.confState).(*pb.ConfState)
 	g.snapping = true
 	n.snapWG.Add(1)

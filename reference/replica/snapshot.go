@@ -8,7 +8,7 @@ import (
 // encodeSnapshot prefixes the state machine's image with the dedup table:
 // count, then (client, seq, index) per id, then the image.
 func encodeSnapshot(d *dedup, image []byte) []byte {
-	return append(snapshotHeader(d.order, len(image)), image...)
+	return append(snapshotHeader(d.live(), len(image)), image...)
 }
 
 // snapshotHeader is the dedup table part of a snapshot, with room for an

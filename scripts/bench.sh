@@ -78,16 +78,24 @@ cluster_report() {
     echo
     echo "## durable3 against each target at the same concurrency"
     echo
-    echo "Throughput ratio, then p99 in ms as durable3 / target (a p99 marked worse is higher for durable3)."
+    echo "Throughput ratio, then p99 in ms as durable3 / target (a p99 marked worse is higher for durable3), then the"
+    echo "p99 over all operations (READ and UPDATE histograms merged) as a ratio durable3 / target."
     echo
-    echo "| workers | target | durable3 / target ops/s | READ p99 | UPDATE p99 |"
-    echo "|---:|---|---:|---|---|"
+    echo "| workers | target | durable3 / target ops/s | READ p99 | UPDATE p99 | all ops p99 |"
+    echo "|---:|---|---:|---|---|---:|"
     for c in ${CONCURRENCY:-16 64 256}; do
       sed -n '/^## Run phase/,/^## Plots/p' "$OUT/c$c/report.md" |
         awk -v c="$c" -F'|' '
           { t = $2; o = $3; gsub(/[ *]/, "", t); gsub(/[ *]/, "", o) }
           o == "all" { v = $7; gsub(/[ *]/, "", v); ops[t] = v; if (!(t in seen)) { seen[t] = 1; order[++n] = t } }
-          o == "READ" || o == "UPDATE" { v = $10; gsub(/ /, "", v); p99[t, o] = v }
+          /^### Ratios against/ { inratio = 1 }
+          inratio && $5 ~ /×/ { v = $5; gsub(/[ ×]/, "", v); allp99[t] = v }
+          !inratio && (o == "READ" || o == "UPDATE") { v = $10; gsub(/ /, "", v); p99[t, o] = v }
+          function all(t,   r) {
+            r = allp99[t]
+            if (r == "" || r + 0 == 0) return "-"
+            return sprintf("%.2f×%s", 1 / r, (r + 0 < 1 ? " (worse)" : ""))
+          }
           function cmp(t, o,   a, b) {
             a = p99["durable3", o]; b = p99[t, o]
             if (a == "" || b == "") return "-"
@@ -97,7 +105,7 @@ cluster_report() {
             for (i = 1; i <= n; i++) {
               t = order[i]
               if (t == "durable3" || ops[t] == 0) continue
-              printf "| %s | %s | %.2f× | %s | %s |\n", c, t, ops["durable3"] / ops[t], cmp(t, "READ"), cmp(t, "UPDATE")
+              printf "| %s | %s | %.2f× | %s | %s | %s |\n", c, t, ops["durable3"] / ops[t], cmp(t, "READ"), cmp(t, "UPDATE"), all(t)
             }
           }'
     done

@@ -40,9 +40,13 @@ type Options struct {
 	DedupWindow uint64
 	// LeaseReads makes ReadIndex answer on the leader without a quorum
 	// round trip (raft ReadOnlyLeaseBased): faster, but linearizable only
-	// while clocks advance at similar rates — a leader whose clock runs slow
-	// may serve a stale read after a successor was elected. Off by default
-	// (ReadOnlySafe); jepsen's clock-skew fault is aimed at this option.
+	// while clocks advance at similar rates. A leader counts its lease (its
+	// quorum check) in its own ticks; when its clock runs slow (RateClock)
+	// and it is cut off, the others, counting real time, elect a successor
+	// and take writes while it still serves reads from its old state. Off by
+	// default (ReadOnlySafe). The engine offers it only as a deliberately
+	// unsafe mode (node.Unsafe.LeaseReads, `--unsafe-lease-reads`), which
+	// jepsen's clock-skew-leader fault exposes.
 	LeaseReads bool
 	// MaxSizePerMsg and MaxInflightMsgs tune raft's flow control.
 	MaxSizePerMsg   uint64 // 1 MiB when zero

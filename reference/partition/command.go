@@ -85,7 +85,14 @@ func (c *Command) SetParsed(cond *expr.Condition, upd *expr.Update) {
 // (nil when absent), or the error that stopped it (a conditional check
 // failure, an update that failed on the stored item). A failed command
 // changes nothing.
+//
+// Collection is, for a Put, Update or Delete that succeeded on a table with
+// local secondary indexes, the size in bytes of the item collection of the
+// command's partition key once the write is applied (collection.go): what
+// ReturnItemCollectionMetrics reports. A transaction's prepare reports the
+// size its write alone would leave. It is 0 otherwise.
 type Result struct {
-	Old, New value.Item
-	Err      error
+	Old, New   value.Item
+	Err        error
+	Collection int64
 }

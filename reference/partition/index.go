@@ -256,20 +256,6 @@ type LocalReader interface {
 	ScanLocal(name string, from, to []byte, reverse bool, fn func(key []byte, item value.Item) bool)
 }
 
-// collectionSize returns the bytes of the item collection of the partition
-// key of item (the items with that partition key and their LSI entries).
-func (s *State) collectionSize(item value.Item) int64 {
-	prefix := HashPrefix(item[s.schema.HashKey])
-	end := PrefixEnd(prefix)
-	var n int64
-	add := func(e entry) bool { n += int64(e.size); return true }
-	s.tree.AscendRange(probe(prefix), probe(end), add)
-	for _, x := range s.localSchemas {
-		s.local[x.Name].AscendRange(probe(prefix), probe(end), add)
-	}
-	return n
-}
-
 // checkIndexKeys rejects an item whose index key attributes have the
 // wrong type or are empty, as DynamoDB does on every write.
 func (s KeySchema) CheckIndexKeys(item value.Item) error {
@@ -315,42 +301,6 @@ func emptyKind(t value.Type) string {
 		return "binary"
 	}
 	return "string"
-}
-
-// msgCollectionLimit is the message of ItemCollectionSizeLimitExceeded
-// (not verified against DynamoDB's exact wording).
-const msgCollectionLimit = "Item collection size limit exceeded"
-
-// collectionGrows reports whether replacing old by next (same key) grows
-// the item collection past the limit.
-func (s *State) collectionGrows(old, next value.Item) bool {
-	if next == nil {
-		return false
-	}
-	delta := int64(value.ItemSize(next) - itemSizeOrZero(old))
-	for _, x := range s.localSchemas {
-		if x.Indexed(next) {
-			delta += int64(value.ItemSize(x.Project(s.schema, next)))
-		}
-		if old != nil && x.Indexed(old) {
-			delta -= int64(value.ItemSize(x.Project(s.schema, old)))
-		}
-	}
-	if delta <= 0 {
-		return false
-	}
-	limit := s.schema.CollectionLimit
-	if limit <= 0 {
-		limit = DefaultCollectionLimit
-	}
-	return s.collectionSize(next)+delta > limit
-}
-
-func itemSizeOrZero(it value.Item) int {
-	if it == nil {
-		return 0
-	}
-	return value.ItemSize(it)
 }
 
 // GlobalReader is a Reader that can scan the entries a global secondary

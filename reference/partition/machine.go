@@ -200,11 +200,13 @@ func (m Machine) Restore(index uint64, b []byte) error {
 		txn.resolve(r.ID, r.Committed)
 	}
 	txn.lastDelete = snap.LastDelete
+	colls := m.newCollections(snap.Items)
 	m.mu.Lock()
 	m.tree, m.bytes, m.applied = tree, total, index
 	m.seen, m.order = make(map[string]Result), nil
 	m.txn = txn
 	m.local = local
+	m.colls = colls
 	feed := m.feed
 	m.mu.Unlock()
 	if feed != nil {

@@ -90,7 +90,8 @@ type State struct {
 
 	localSchemas []IndexSchema // local secondary indexes (index.go)
 	local        localIndexes
-	feed         *Feed // change feed for global indexes, nil until asked (feed.go)
+	colls        collections // item collection sizes, nil without local indexes (collection.go)
+	feed         *Feed       // change feed for global indexes, nil until asked (feed.go)
 
 	// unsafeSkipConditions is a deliberately broken mode for negative
 	// controls (jepsen): conditions are not evaluated at apply time.
@@ -120,6 +121,7 @@ func NewState(schema KeySchema) *State {
 	for _, x := range s.localSchemas {
 		s.local[x.Name] = newTree()
 	}
+	s.colls = s.newCollections(nil)
 	return s
 }
 
@@ -227,7 +229,7 @@ func (s *State) apply(cmd *Command) Result {
 		return Result{Old: old, New: old}
 	}
 	s.install(key, cmd.Op == OpDelete, next, 0)
-	return Result{Old: old, New: next}
+	return Result{Old: old, New: next, Collection: s.collectionSize(cmd.Key)}
 }
 
 // current returns the committed item at key (nil when absent).
@@ -275,7 +277,7 @@ func (s *State) compute(cmd *Command, old value.Item) (value.Item, error) {
 	if err := s.schema.CheckIndexKeys(next); err != nil {
 		return nil, err
 	}
-	if len(s.localSchemas) > 0 && s.collectionGrows(old, next) {
+	if s.collectionGrows(cmd.Key, old, next) {
 		return nil, ddberr.New(ddberr.ItemCollectionSizeLimit, msgCollectionLimit)
 	}
 	if value.ItemSize(next) > value.MaxItemSize {
@@ -293,9 +295,13 @@ func (s *State) compute(cmd *Command, old value.Item) (value.Item, error) {
 func (s *State) install(key []byte, del bool, next value.Item, ts uint64) {
 	e, found := s.tree.Get(probe(key))
 	oldSize := 0
+	var old value.Item
 	if found {
 		oldSize = e.size
 		ts = max(ts, e.ts) // timestamps of an item never go back
+		if len(s.localSchemas) > 0 {
+			old = e.item()
+		}
 	}
 	if del {
 		if found {
@@ -303,18 +309,16 @@ func (s *State) install(key []byte, del bool, next value.Item, ts uint64) {
 			s.bytes -= int64(oldSize)
 			s.txn.lastDelete = s.applied
 			if len(s.localSchemas) > 0 {
-				s.updateLocal(e.item(), nil)
+				s.updateLocal(old, nil)
+				s.trackCollection(old, old, nil)
 			}
 			s.feed.add(key, nil)
 		}
 		return
 	}
 	if len(s.localSchemas) > 0 {
-		if found {
-			s.updateLocal(e.item(), next)
-		} else {
-			s.updateLocal(nil, next)
-		}
+		s.updateLocal(old, next)
+		s.trackCollection(next, old, next)
 	}
 	s.feed.add(key, next)
 	size := value.ItemSize(next)

@@ -104,7 +104,7 @@ func (s *State) applyTxn(cmd *Command) Result {
 	case TxnPrepare:
 		if p != nil {
 			if p.Txn == t.ID { // the same prepare again (a retried proposal)
-				return Result{Old: old, New: p.New}
+				return Result{Old: old, New: p.New, Collection: s.preparedCollection(p, old)}
 			}
 			return Result{Old: old, Err: conflictErr()}
 		}
@@ -124,8 +124,9 @@ func (s *State) applyTxn(cmd *Command) Result {
 		if err != nil {
 			return Result{Old: old, Err: err}
 		}
-		s.txn.prepared[string(key)] = &prepared{Txn: t.ID, TS: t.TS, Op: cmd.Op, Key: cmd.Key, New: next}
-		return Result{Old: old, New: next}
+		p := &prepared{Txn: t.ID, TS: t.TS, Op: cmd.Op, Key: cmd.Key, New: next}
+		s.txn.prepared[string(key)] = p
+		return Result{Old: old, New: next, Collection: s.preparedCollection(p, old)}
 	case TxnCommit:
 		if p == nil || p.Txn != t.ID {
 			s.txn.resolve(t.ID, true)
@@ -138,10 +139,10 @@ func (s *State) applyTxn(cmd *Command) Result {
 			return Result{Old: old, New: old}
 		case OpDelete:
 			s.install(key, true, nil, p.TS)
-			return Result{Old: old}
+			return Result{Old: old, Collection: s.collectionSize(p.Key)}
 		}
 		s.install(key, false, p.New, p.TS)
-		return Result{Old: old, New: p.New}
+		return Result{Old: old, New: p.New, Collection: s.collectionSize(p.Key)}
 	case TxnCancel:
 		if p != nil && p.Txn == t.ID {
 			delete(s.txn.prepared, string(key))
@@ -150,6 +151,16 @@ func (s *State) applyTxn(cmd *Command) Result {
 		return Result{Old: old, New: old}
 	}
 	return Result{Err: ddberr.Validationf("unknown transaction phase %d", t.Phase)}
+}
+
+// preparedCollection returns the size of the item collection of p's key
+// once p alone commits over old (0 for a ConditionCheck, which writes
+// nothing).
+func (s *State) preparedCollection(p *prepared, old value.Item) int64 {
+	if p.Op == OpCheck {
+		return 0
+	}
+	return s.collectionAfter(p.Key, old, p.New)
 }
 
 // ReadTxn returns the committed item at key, its version, and whether a

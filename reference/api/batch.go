@@ -386,6 +386,7 @@ func (h *Handler) batchWriteItem(ctx context.Context, body []byte) (any, error) 
 	var firstErr error
 	failed := 0
 	unprocessed := map[string][]*partition.Command{}
+	var colls collectionMetrics
 	for i, o := range outs {
 		w := writes[i]
 		switch {
@@ -397,6 +398,11 @@ func (h *Handler) batchWriteItem(ctx context.Context, body []byte) (any, error) 
 			return nil, o.res.Err
 		default:
 			units[w.table.Name] += writeUnits(max(itemSize(o.res.Old), itemSize(o.res.New)))
+			if collectionMetricsAsked(in.ReturnItemCollectionMetrics, w.table) {
+				// The batch's writes apply in parallel, in no known order:
+				// a collection written twice reports the larger size seen.
+				colls.add(w.table, w.cmd.Key[w.table.Schema.HashKey], o.res.Collection, func(a, b int64) int64 { return max(a, b) })
+			}
 		}
 	}
 	if failed > 0 && failed == len(writes) {
@@ -411,6 +417,7 @@ func (h *Handler) batchWriteItem(ctx context.Context, body []byte) (any, error) 
 		b = append(b, `,"ConsumedCapacity":`...)
 		b = appendAny(b, ccs)
 	}
+	b = colls.appendTo(b)
 	return rawJSON(append(b, '}')), nil
 }
 

@@ -22,7 +22,9 @@
 // (transact.go, over package txn), secondary indexes (indexes.go for
 // definitions, index_read.go for Query/Scan with IndexName, gsi.go and
 // gsi_read.go for global indexes read by merging every base partition's
-// entries) and Time to Live (ttl.go). Work done between requests —
+// entries), the item collection metrics writes to tables with local
+// indexes return when asked (collections.go) and Time to Live (ttl.go).
+// Work done between requests —
 // transaction recovery, the TTL sweeper, GSI backfill —
 // runs in the Handler's background goroutines (background.go) until Close;
 // tests turn it off and call RunBackgroundOnce with an injected clock.

@@ -72,9 +72,9 @@ func (h *Handler) propose(ctx context.Context, t *catalog.Table, cmd *partition.
 	return res, nil
 }
 
-// writeResponse renders the response of a write: Attributes per
-// ReturnValues, and ConsumedCapacity.
-func writeResponse(t *catalog.Table, o *writeOptions, res partition.Result, upd *expr.Update) rawJSON {
+// writeResponse renders the response of a write of cmd: Attributes per
+// ReturnValues, ConsumedCapacity and ItemCollectionMetrics.
+func writeResponse(t *catalog.Table, o *writeOptions, cmd *partition.Command, res partition.Result, upd *expr.Update) rawJSON {
 	b := []byte{'{'}
 	var attrs value.Item
 	switch o.returnValues() {
@@ -101,6 +101,13 @@ func writeResponse(t *catalog.Table, o *writeOptions, res partition.Result, upd 
 		}
 		b = append(b, `"ConsumedCapacity":`...)
 		b = appendAny(b, cc)
+	}
+	if collectionMetricsAsked(o.ReturnItemCollectionMetrics, t) {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, `"ItemCollectionMetrics":`...)
+		b = appendCollectionMetric(b, t, cmd.Key[t.Schema.HashKey], res.Collection)
 	}
 	return append(b, '}')
 }
@@ -158,7 +165,7 @@ func (h *Handler) putItem(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return writeResponse(t, &in.writeOptions, res, nil), nil
+	return writeResponse(t, &in.writeOptions, cmd, res, nil), nil
 }
 
 // setExpr copies a request's expressions into a command so that replicas
@@ -362,7 +369,7 @@ func (h *Handler) deleteItem(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return writeResponse(t, &in.writeOptions, res, nil), nil
+	return writeResponse(t, &in.writeOptions, cmd, res, nil), nil
 }
 
 type updateItemInput struct {
@@ -441,5 +448,5 @@ func (h *Handler) updateItem(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return writeResponse(t, &in.writeOptions, res, upd), nil
+	return writeResponse(t, &in.writeOptions, cmd, res, upd), nil
 }

@@ -173,10 +173,21 @@ func (h *Handler) transactWriteItems(ctx context.Context, body []byte) (any, err
 		return nil, err
 	}
 	units := map[string]float64{}
+	var colls collectionMetrics
 	for i, w := range writes {
-		units[w.Table.Name] += 2 * writeUnits(max(itemSize(results[i].Old), itemSize(results[i].New)))
+		r := results[i]
+		units[w.Table.Name] += 2 * writeUnits(max(itemSize(r.Old), itemSize(r.New)))
+		if w.Cmd.Op != partition.OpCheck && collectionMetricsAsked(in.ReturnItemCollectionMetrics, w.Table) {
+			// Each prepare reported the size its own write leaves; the
+			// collection ends with all of them: the first size plus what
+			// each further write to it changes.
+			colls.add(w.Table, w.Cmd.Key[w.Table.Schema.HashKey], r.Collection, func(prev, _ int64) int64 {
+				return prev + w.Table.Schema.CollectionFootprint(r.New) - w.Table.Schema.CollectionFootprint(r.Old)
+			})
+		}
 	}
-	resp := rawJSON(append(appendTxnCapacity([]byte{'{'}, in.ReturnConsumedCapacity, units, "WriteCapacityUnits"), '}'))
+	b := appendTxnCapacity([]byte{'{'}, in.ReturnConsumedCapacity, units, "WriteCapacityUnits")
+	resp := rawJSON(append(colls.appendTo(b), '}'))
 	if token != "" {
 		if err := h.tokens.Finish(ctx, token, hash, resp); err != nil {
 			// The transaction committed; only its idempotency record is

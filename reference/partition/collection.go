@@ -35,20 +35,24 @@ func (s *State) collectionKey(key value.Item) string {
 	return string(HashPrefix(key[s.schema.HashKey]))
 }
 
-// footprint returns the bytes item adds to its collection: its own size and
-// the sizes of its entries in the local indexes (0 for a nil item).
-func (s *State) footprint(item value.Item) int64 {
+// CollectionFootprint returns the bytes item adds to its item collection
+// in a table of this schema: its own size and the sizes of its entries in
+// the local indexes (0 for a nil item). The difference of two footprints is
+// what a write changes its collection by.
+func (s KeySchema) CollectionFootprint(item value.Item) int64 {
 	if item == nil {
 		return 0
 	}
 	n := int64(value.ItemSize(item))
-	for _, x := range s.localSchemas {
-		if x.Indexed(item) {
-			n += int64(value.ItemSize(x.Project(s.schema, item)))
+	for _, x := range s.Indexes {
+		if x.Local && x.Indexed(item) {
+			n += int64(value.ItemSize(x.Project(s, item)))
 		}
 	}
 	return n
 }
+
+func (s *State) footprint(item value.Item) int64 { return s.schema.CollectionFootprint(item) }
 
 // collectionSize returns the size of the collection of key (0 for a table
 // without local indexes).

@@ -4,13 +4,15 @@
 //
 // The specs are ginkgo v2 + gomega, one file per API area (tables, items,
 // types, numbers, condition, update, projection, query, scan, pagination,
-// batch, errors, capacity, transactions, indexes, ttl), each area a ginkgo
-// Label so an endpoint's missing features can be filtered out or declared
-// out of scope. Specs talk only through aws-sdk-go-v2 with client-side
-// validation removed and retries off, so every answer seen is the server's. Every expectation
-// cites where it comes from: DynamoDB's documentation, or a suite validated
-// against real DynamoDB (ScyllaDB's Alternator tests, dynalite's tests
-// whose error messages were captured from DynamoDB). Error checks compare
+// batch, errors, capacity, transactions, indexes, collections — the item
+// collection metrics of writes to tables with local indexes —, ttl), each
+// area a ginkgo Label so an endpoint's missing features can be filtered out
+// or declared out of scope. Specs talk only through aws-sdk-go-v2 with
+// client-side validation removed and retries off, so every answer seen is
+// the server's. Every expectation cites where it comes from: DynamoDB's
+// documentation, or a suite validated against real DynamoDB (ScyllaDB's
+// Alternator tests, dynalite's tests whose error messages were captured
+// from DynamoDB). Error checks compare
 // the error type, and the message where DynamoDB's is stable.
 //
 // Each spec uses uniquely named tables (an area's shared tables are

@@ -18,5 +18,6 @@ func defineSpecs(e *env) {
 	e.capacitySpecs()
 	e.transactionsSpecs()
 	e.indexesSpecs()
+	e.collectionsSpecs()
 	e.ttlSpecs()
 }

@@ -25,11 +25,14 @@ const (
 	PaginationBroken   Fault = "pagination-broken"
 	NumbersAsFloat64   Fault = "numbers-as-float64"
 	ValidationSkipped  Fault = "validation-skipped"
+	// CollectionMetricsDropped removes ItemCollectionMetrics from the
+	// responses of writes.
+	CollectionMetricsDropped Fault = "collection-metrics-dropped"
 )
 
 // Faults lists every fault.
 func Faults() []Fault {
-	return []Fault{ConditionIgnored, ErrorTypeRewritten, QueryReordered, PaginationBroken, NumbersAsFloat64, ValidationSkipped}
+	return []Fault{ConditionIgnored, ErrorTypeRewritten, QueryReordered, PaginationBroken, NumbersAsFloat64, ValidationSkipped, CollectionMetricsDropped}
 }
 
 const errPrefix = "com.amazonaws.dynamodb.v20120810#"
@@ -132,6 +135,11 @@ func (p *Proxy) rewrite(op string, status int, body []byte) (int, []byte) {
 	case NumbersAsFloat64:
 		if status == http.StatusOK {
 			return status, mustJSON(floatNumbers(doc), body)
+		}
+	case CollectionMetricsDropped:
+		if _, ok := doc["ItemCollectionMetrics"]; ok {
+			delete(doc, "ItemCollectionMetrics")
+			return status, mustJSON(doc, body)
 		}
 	}
 	return status, body

@@ -23,6 +23,9 @@ func TestRewrite(t *testing.T) {
 		{PaginationBroken, "Scan", 200, `{"Items":[],"LastEvaluatedKey":{"pk":{"S":"a"}}}`, 200, `{"Items":[]}`},
 		{NumbersAsFloat64, "GetItem", 200, `{"Item":{"n":{"N":"9007199254740993"},"s":{"NS":["0.1","12345678901234567890123456789012345678"]},"x":{"S":"9007199254740993"}}}`, 200,
 			`{"Item":{"n":{"N":"9007199254740992"},"s":{"NS":["0.1","12345678901234568000000000000000000000"]},"x":{"S":"9007199254740993"}}}`},
+		{CollectionMetricsDropped, "PutItem", 200, `{"ItemCollectionMetrics":{"ItemCollectionKey":{"pk":{"S":"a"}},"SizeEstimateRangeGB":[0.0,1.0]}}`, 200, `{}`},
+		{CollectionMetricsDropped, "BatchWriteItem", 200, `{"UnprocessedItems":{},"ItemCollectionMetrics":{"t":[]}}`, 200, `{"UnprocessedItems":{}}`},
+		{CollectionMetricsDropped, "GetItem", 200, `{"Item":{"pk":{"S":"a"}}}`, 200, `{"Item":{"pk":{"S":"a"}}}`},
 	}
 	for _, c := range cases {
 		t.Run(string(c.fault)+"/"+c.op, func(t *testing.T) {

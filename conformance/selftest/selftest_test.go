@@ -160,6 +160,22 @@ var controls = []control{
 		},
 		mustPass: []string{"items PutItem then GetItem returns the item unchanged"},
 	},
+	{
+		fault:  faultproxy.CollectionMetricsDropped,
+		filter: "collections",
+		mustFail: []string{
+			"collections PutItem with SIZE reports the item's collection",
+			"collections UpdateItem with SIZE reports the item's collection",
+			"collections DeleteItem with SIZE reports the item's collection",
+			"collections the size estimate holds a collection of a few megabytes",
+			"collections BatchWriteItem with SIZE reports each collection it wrote, under its table",
+			"collections TransactWriteItems with SIZE reports the collections of its Put, Update and Delete actions",
+		},
+		mustPass: []string{
+			"collections no ItemCollectionMetrics unless asked PutItem with NONE",
+			"collections a table without local indexes reports no ItemCollectionMetrics even with SIZE BatchWriteItem",
+		},
+	},
 }
 
 // TestNegativeControls: a suite that cannot tell a broken endpoint from a

@@ -17,6 +17,7 @@ import (
 	"github.com/ddbkit/ddbkit/reference/cluster/transport"
 	"github.com/ddbkit/ddbkit/reference/node"
 	"github.com/ddbkit/ddbkit/reference/placement"
+	"github.com/ddbkit/ddbkit/reference/replica"
 	"github.com/ddbkit/ddbkit/reference/storage/vfs"
 )
 
@@ -90,8 +91,8 @@ type Cluster struct {
 	rr      atomic.Uint64
 }
 
-// member is one node slot: its disk survives crashes, its node and
-// listener do not.
+// member is one node slot: its disk and its clock survive crashes, its
+// node and listener do not.
 type member struct {
 	id     uint64
 	zone   string
@@ -99,6 +100,7 @@ type member struct {
 	fs     vfs.FS
 	dir    string
 	addr   string
+	clock  *replica.RateClock // the node's raft ticks (SetClockRate)
 
 	mu      sync.Mutex
 	node    *node.Node
@@ -150,7 +152,7 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 // addSlot adds node slot id: its disk (Options.Dir/n<id> or in memory) and
 // its address.
 func (c *Cluster) addSlot(id uint64, zone string, joined bool) *member {
-	m := &member{id: id, zone: zone, joined: joined, addr: "127.0.0.1:0", dir: "/data"}
+	m := &member{id: id, zone: zone, joined: joined, addr: "127.0.0.1:0", dir: "/data", clock: replica.NewRateClock()}
 	if i := int(id) - 1; i < len(c.o.NodeAddrs) && c.o.NodeAddrs[i] != "" {
 		m.addr = c.o.NodeAddrs[i]
 	}
@@ -195,7 +197,7 @@ func (c *Cluster) startNode(ctx context.Context, id uint64) error {
 		TickInterval: c.o.TickInterval, ElectionTicks: c.o.ElectionTicks, SnapshotEvery: c.o.SnapshotEvery,
 		Seed: seed, ClientID: client, RequestTimeout: c.o.RequestTimeout, AttemptTimeout: c.o.AttemptTimeout, Unsafe: c.o.Unsafe, Logger: c.log,
 		SplitBytes: c.o.SplitBytes, SplitCheck: c.o.SplitCheck, SplitLoad: c.o.SplitLoad, SplitLoadWindow: c.o.SplitLoadWindow,
-		MoveCheck: c.o.MoveCheck})
+		MoveCheck: c.o.MoveCheck, Clock: m.clock})
 	if err != nil {
 		return err
 	}

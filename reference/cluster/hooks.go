@@ -49,13 +49,46 @@ func (c *Cluster) SetLoss(p float64) { c.net.SetLoss(p) }
 // SetDelay delays each raft batch with probability p by up to max.
 func (c *Cluster) SetDelay(p float64, max time.Duration) { c.net.SetDelay(p, max) }
 
-// Heal removes every network fault and resumes paused nodes (crashed nodes
-// stay down: Restart them).
+// Heal removes every network fault, resumes paused nodes and sets every
+// node's clock back to real time (crashed nodes stay down: Restart them).
 func (c *Cluster) Heal() {
 	c.faults.reset()
 	c.net.Heal()
 	for _, id := range c.NodeIDs() {
 		c.Resume(id)
+	}
+	c.ResetClocks()
+}
+
+// SetClockRate makes node id's clock, the source of its raft ticks, run at
+// rate times real time (1: normal; 0.1: ten times slower). Its heartbeats,
+// election timeouts, quorum checks and (with Unsafe.LeaseReads) read lease
+// stretch or shrink accordingly; the other nodes keep real time. The rate
+// survives a crash and restart of the node, as a machine's clock would.
+func (c *Cluster) SetClockRate(id uint64, rate float64) error {
+	m := c.member(id)
+	if m == nil {
+		return fmt.Errorf("cluster: no node %d", id)
+	}
+	if err := m.clock.SetRate(rate); err != nil {
+		return fmt.Errorf("cluster: node %d: %w", id, err)
+	}
+	return nil
+}
+
+// ClockRate returns node id's clock rate (0 when there is no such node).
+func (c *Cluster) ClockRate(id uint64) float64 {
+	m := c.member(id)
+	if m == nil {
+		return 0
+	}
+	return m.clock.Rate()
+}
+
+// ResetClocks sets every node's clock back to real time (rate 1).
+func (c *Cluster) ResetClocks() {
+	for _, id := range c.NodeIDs() {
+		_ = c.member(id).clock.SetRate(1) // 1 is always a valid rate
 	}
 }
 

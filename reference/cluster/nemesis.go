@@ -78,6 +78,15 @@ func (a nemesisAdapter) SetLinkFaults(_ context.Context, lf nemesis.LinkFaults) 
 	return nil
 }
 
+// SetClockRate implements nemesis.ClockSkewer.
+func (a nemesisAdapter) SetClockRate(_ context.Context, name string, rate float64) error {
+	id, err := a.id(name)
+	if err != nil {
+		return err
+	}
+	return a.c.SetClockRate(id, rate)
+}
+
 func (a nemesisAdapter) Heal(context.Context) error {
 	a.c.healNetwork()
 	return nil

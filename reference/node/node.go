@@ -26,16 +26,22 @@ import (
 )
 
 // Unsafe are the engine's deliberately WRONG modes for negative controls
-// (router.Unsafe plus conditions skipped at apply). Off by default.
+// (router.Unsafe plus conditions skipped at apply and lease reads). Off by
+// default.
 type Unsafe struct {
 	router.Unsafe
 	// SkipConditions ignores conditions when commands apply
 	// (partition.State.UnsafeSkipConditions).
 	SkipConditions bool
+	// LeaseReads serves ConsistentRead from the leader's lease, without a
+	// quorum round trip (replica.Options.LeaseReads): stale when the
+	// leader's clock runs slow. It applies to every raft group of the node,
+	// the catalog's included.
+	LeaseReads bool
 }
 
 // Any reports whether some unsafe mode is on.
-func (u Unsafe) Any() bool { return u.Unsafe.Any() || u.SkipConditions }
+func (u Unsafe) Any() bool { return u.Unsafe.Any() || u.SkipConditions || u.LeaseReads }
 
 // Options configure a Node.
 type Options struct {
@@ -100,7 +106,10 @@ type Options struct {
 	MoveCheck time.Duration
 	MaxMoves  int
 	// Now is the clock of load measurement (time.Now when nil).
-	Now    func() time.Time
+	Now func() time.Time
+	// Clock is the source of raft ticks (replica.RealClock when nil); an
+	// in-process cluster gives each node a replica.RateClock to skew.
+	Clock  replica.Clock
 	Unsafe Unsafe
 	Logger *slog.Logger
 }
@@ -172,7 +181,7 @@ func New(ctx context.Context, o Options) (*Node, error) {
 	}
 	rn, err := replica.NewNode(replica.Options{ID: o.ID, Store: st, TickInterval: o.TickInterval,
 		ElectionTicks: o.ElectionTicks, SnapshotEvery: snapshotEvery(o.SnapshotEvery, o.ID),
-		Rand: mrand.New(mrand.NewPCG(o.Seed, o.ID)), Logger: o.Logger})
+		Rand: mrand.New(mrand.NewPCG(o.Seed, o.ID)), Clock: o.Clock, LeaseReads: o.Unsafe.LeaseReads, Logger: o.Logger})
 	if err != nil {
 		_ = st.Close()
 		return nil, fmt.Errorf("node %d: %w", o.ID, err)

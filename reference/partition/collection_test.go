@@ -169,3 +169,33 @@ func TestNoCollectionsWithoutLocalIndexes(t *testing.T) {
 		t.Fatalf("err %v, collection %d, sizes %v", r.Err, r.Collection, s.colls)
 	}
 }
+
+// On a table with local indexes the 400 KB item size limit counts the item
+// and its local index entries together.
+func TestItemSizeCountsLocalIndexEntries(t *testing.T) {
+	big := strings.Repeat("v", 250<<10)
+	cases := []struct {
+		name   string
+		schema KeySchema
+		attrs  value.Item
+		err    string
+	}{
+		{"in the ALL index: twice the item", lsiSchema, value.Item{"a": value.Str("x")}, ddberr.Validation},
+		{"in the KEYS_ONLY index only", lsiSchema, value.Item{"b": value.Num("1")}, ""},
+		{"in no index", lsiSchema, value.Item{}, ""},
+		{"a table without local indexes", testSchema, value.Item{"a": value.Str("x")}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			k := value.Item{"pk": value.Str("p"), "sk": value.Num("1")}
+			it := value.Item{"pk": k["pk"], "sk": k["sk"], "v": value.Str(big)}
+			for name, v := range tc.attrs {
+				it[name] = v
+			}
+			r := NewState(tc.schema).Apply(1, &Command{Op: OpPut, Key: k, Item: it})
+			if got := ddberr.TypeOf(r.Err); got != tc.err {
+				t.Fatalf("error %q (%v), want %q", got, r.Err, tc.err)
+			}
+		})
+	}
+}

@@ -280,7 +280,10 @@ func (s *State) compute(cmd *Command, old value.Item) (value.Item, error) {
 	if s.collectionGrows(cmd.Key, old, next) {
 		return nil, ddberr.New(ddberr.ItemCollectionSizeLimit, msgCollectionLimit)
 	}
-	if value.ItemSize(next) > value.MaxItemSize {
+	// On a table with local indexes, the 400 KB limit holds for the item
+	// and its entries in all local indexes together (Developer Guide,
+	// Service quotas, "Item size for tables with Local Secondary Indexes").
+	if value.ItemSize(next) > value.MaxItemSize || (s.colls != nil && s.footprint(next) > value.MaxItemSize) {
 		msg := "Item size has exceeded the maximum allowed size"
 		if cmd.Op == OpUpdate {
 			msg = "Item size to update has exceeded the maximum allowed size"

@@ -121,17 +121,20 @@ func (e *env) collectionsSpecs() {
 
 		It("the size estimate holds a collection of a few megabytes", func() {
 			k := e.key()
-			fill := strings.Repeat("x", 350_000)
-			for i := 1; i <= 3; i++ {
+			// An item and its index entries must fit in 400 KB together
+			// (Developer Guide, Service quotas, "Item size for tables with
+			// Local Secondary Indexes"): 150,000 bytes, twice, do.
+			fill := strings.Repeat("x", 150_000)
+			for i := 1; i < 10; i++ {
 				put(lsiTable, row(k, fmt.Sprint(i), "ls", S(fmt.Sprint(i)), "fill", S(fill)))
 			}
-			out, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: lsiTable, Item: row(k, "4", "ls", S("4"), "fill", S(fill)),
+			out, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: lsiTable, Item: row(k, "10", "ls", S("10"), "fill", S(fill)),
 				ReturnItemCollectionMetrics: size})
 			Expect(err).NotTo(HaveOccurred())
-			// Four items of 350,000+ bytes, each also in the index (ALL):
-			// 2.8 MB at least; names, keys and index overhead add far less
+			// Ten items of 150,000+ bytes, each also in the index (ALL):
+			// 3 MB at least; names, keys and index overhead add far less
 			// than another 2 MB.
-			expectMetrics(out.ItemCollectionMetrics, k, 8*350_000, 8*350_000+2<<20)
+			expectMetrics(out.ItemCollectionMetrics, k, 20*150_000, 20*150_000+2<<20)
 		})
 
 		DescribeTable("no ItemCollectionMetrics unless asked",

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -244,6 +245,17 @@ func (e *env) indexesSpecs() {
 			Entry("an LSI key of the wrong type", item("ls", N("1")), "~Type mismatch for Index Key"),
 			Entry("an empty string GSI key", item("gk", S("")), "~empty string"),
 		)
+
+		// Developer Guide, Service quotas, "Item size for tables with Local
+		// Secondary Indexes": for each local index, the item and its entries
+		// in all local indexes must fit in 400 KB together.
+		It("an item that fits in 400 KB alone but not with its LSI entry fails with ValidationException", func() {
+			fill := strings.Repeat("x", 250_000)
+			_, err := e.ddb.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: tbl, Item: item("pk", S(e.key()), "sk", N("1"), "ls", S("a"), "fill", S(fill))})
+			Expect(err).To(beAPIError(errValidation))
+			// Without the LSI's key the item is not in the index, and fits.
+			put(item("pk", S(e.key()), "sk", N("1"), "fill", S(fill)))
+		})
 
 		create := func(mut func(in *dynamodb.CreateTableInput)) error {
 			in := hashRange("pk", "S", "sk", "N").input(e.name("indexes"))

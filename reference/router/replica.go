@@ -101,7 +101,7 @@ func (p *Replica) Propose(ctx context.Context, cmd *partition.Command) (partitio
 		}
 		return next.Propose(ctx, cmd)
 	}
-	return partition.Result{Old: resp.Old, New: resp.New, Err: resp.Err.Error()}, nil
+	return partition.Result{Old: resp.Old, New: resp.New, Err: resp.Err.Error(), Collection: resp.Collection}, nil
 }
 
 // ProposeBytes proposes an encoded command at the group's leader under one

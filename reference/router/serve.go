@@ -55,7 +55,7 @@ func ServePropose(ctx context.Context, l Local, req ProposeRequest) ProposeRespo
 	}
 	switch r := res.(type) {
 	case partition.Result:
-		return ProposeResponse{Old: r.Old, New: r.New, Err: toWire(r.Err)}
+		return ProposeResponse{Old: r.Old, New: r.New, Err: toWire(r.Err), Collection: r.Collection}
 	case error:
 		if errors.Is(r, replica.ErrAlreadyApplied) {
 			return ProposeResponse{} // applied once before; its result is gone

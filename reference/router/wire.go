@@ -29,6 +29,9 @@ type ProposeResponse struct {
 	Old value.Item `json:"old,omitempty"`
 	New value.Item `json:"new,omitempty"`
 	Err *WireError `json:"err,omitempty"`
+	// Collection is partition.Result.Collection: the size of the written
+	// item's collection after the write, on tables with local indexes.
+	Collection int64 `json:"coll,omitempty"`
 	// Failure says the command was not applied by this node; Retry says
 	// how to go on.
 	Failure *Failure `json:"failure,omitempty"`

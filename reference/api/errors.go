@@ -14,7 +14,7 @@ func namespace(typ string) string {
 	case ddberr.Validation:
 		return "com.amazon.coral.validate#"
 	case ddberr.Serialization, ddberr.UnknownOperation, ddberr.MissingAuthToken,
-		ddberr.InvalidSignature, ddberr.AccessDenied, "RequestEntityTooLarge", "UnrecognizedClientException":
+		ddberr.InvalidSignature, ddberr.AccessDenied, "RequestEntityTooLarge", "UnrecognizedClientException", "IncompleteSignatureException":
 		return "com.amazon.coral.service#"
 	}
 	return "com.amazonaws.dynamodb.v20120810#"

@@ -41,6 +41,16 @@ type Options struct {
 	// Background tunes the background work (transaction recovery, TTL
 	// sweeping, index feeding); zero values take defaults.
 	Background Background
+	// Auth, when set, checks every request's signature (reference/auth's
+	// SigV4 Verifier) before anything else looks at it; its errors are
+	// returned as they are. Nil accepts any credentials, as DynamoDB Local
+	// does.
+	Auth Authenticator
+}
+
+// Authenticator checks a request's signature over its body.
+type Authenticator interface {
+	Verify(r *http.Request, body []byte) error
 }
 
 // op is one operation: it decodes its own body and returns the response
@@ -61,6 +71,7 @@ type Handler struct {
 	gsi    *gsiStore
 
 	collectionLimit int64
+	auth            Authenticator
 }
 
 // rawJSON is a response body that is already encoded.
@@ -78,7 +89,7 @@ func New(cat *catalog.Catalog, o Options) *Handler {
 		o.Now = time.Now
 	}
 	h := &Handler{cat: cat, log: o.Logger, maxBody: o.MaxRequestBytes, now: o.Now,
-		gsi: newGSIStore(), collectionLimit: o.ItemCollectionLimit}
+		gsi: newGSIStore(), collectionLimit: o.ItemCollectionLimit, auth: o.Auth}
 	h.txn = txn.New(cat, txn.Options{Now: o.Now, Logger: o.Logger, RecoverAfter: o.Background.TxnRecoverAfter})
 	h.tokens = txn.NewTokens(cat, o.Now)
 	h.ops = map[string]op{
@@ -128,6 +139,18 @@ func (h *Handler) serve(r *http.Request, reqID string) (status int, body []byte)
 	if r.Method != http.MethodPost {
 		return encodeError(ddberr.New(ddberr.UnknownOperation, ""))
 	}
+	var data []byte
+	if h.auth != nil {
+		// The signature covers the body, and DynamoDB authenticates a
+		// request before it looks at what it asks.
+		var errResp error
+		if data, errResp = h.readBody(r); errResp != nil {
+			return encodeError(errResp)
+		}
+		if err := h.auth.Verify(r, data); err != nil {
+			return encodeError(err)
+		}
+	}
 	target := r.Header.Get("X-Amz-Target")
 	name, ok := strings.CutPrefix(target, targetPrefix)
 	fn := h.ops[name]
@@ -137,15 +160,11 @@ func (h *Handler) serve(r *http.Request, reqID string) (status int, body []byte)
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/x-amz-json-1.") && !strings.HasPrefix(ct, "application/json") {
 		return encodeError(ddberr.New(ddberr.UnknownOperation, ""))
 	}
-	if r.ContentLength > h.maxBody {
-		return encodeError(tooLarge(h.maxBody))
-	}
-	data, err := ReadBody(r, h.maxBody)
-	if err != nil {
-		return encodeError(ddberr.New(ddberr.Serialization, "Failed to read the request body"))
-	}
-	if int64(len(data)) > h.maxBody {
-		return encodeError(tooLarge(h.maxBody))
+	if data == nil {
+		var err error
+		if data, err = h.readBody(r); err != nil {
+			return encodeError(err)
+		}
 	}
 	resp, err := fn(r.Context(), data)
 	if err != nil {
@@ -269,4 +288,23 @@ func ReadBody(r *http.Request, max int64) ([]byte, error) {
 		return b, nil
 	}
 	return io.ReadAll(io.LimitReader(r.Body, max+1))
+}
+
+// readBody reads the request body within the size limit (a non-nil slice,
+// empty for an empty body).
+func (h *Handler) readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > h.maxBody {
+		return nil, tooLarge(h.maxBody)
+	}
+	data, err := ReadBody(r, h.maxBody)
+	if err != nil {
+		return nil, ddberr.New(ddberr.Serialization, "Failed to read the request body")
+	}
+	if int64(len(data)) > h.maxBody {
+		return nil, tooLarge(h.maxBody)
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	return data, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -36,7 +37,7 @@ func newJepsenCmd() *cobra.Command {
 		vizMax            int
 		recheck           string
 		nodes             int
-		loss              float64
+		loss, clockRate   float64
 		unsafe            node.Unsafe
 	)
 	cmd := &cobra.Command{
@@ -63,6 +64,9 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 			cfg.Log = log
 			if recheck != "" {
 				return recheckHistory(cmd, recheck, out, cfg.CheckTimeout, vizMax)
+			}
+			if !(clockRate > 0 && clockRate < math.Inf(1)) {
+				return &exitError{1, fmt.Errorf("jepsen: --clock-rate %v: want a positive rate", clockRate)}
 			}
 			if !cmd.Flags().Changed("seed") {
 				cfg.Seed = time.Now().UnixNano() % 1_000_000_000
@@ -98,7 +102,7 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 				defer srv.Close()
 				endpoint = srv.URL()
 				if c := srv.Cluster(); c != nil {
-					nem = nemesis.NewClusterNemesis(c.Nemesis(), nemesis.ClusterOptions{Seed: cfg.Seed, Loss: loss})
+					nem = nemesis.NewClusterNemesis(c.Nemesis(), nemesis.ClusterOptions{Seed: cfg.Seed, Loss: loss, ClockRate: clockRate})
 					cfg.Converge = c.WaitConverged
 					cfg.Endpoint = fmt.Sprintf("embedded reference cluster (%d nodes, 3 zones) %s", nodes, endpoint)
 				} else {
@@ -179,6 +183,8 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 	f.BoolVar(&unsafe.AckBeforeQuorum, "unsafe-ack-before-quorum", false, "NEGATIVE CONTROL: embedded engine acknowledges writes before a quorum has them")
 	f.BoolVar(&unsafe.NoRetryDedup, "unsafe-no-retry-dedup", false, "NEGATIVE CONTROL: embedded engine may apply a retried command twice")
 	f.BoolVar(&unsafe.SkipConditions, "unsafe-skip-conditions", false, "NEGATIVE CONTROL: embedded engine ignores conditions at apply")
+	f.BoolVar(&unsafe.LeaseReads, "unsafe-lease-reads", false, "NEGATIVE CONTROL: embedded engine answers ConsistentRead from the leader's lease (caught with --nemesis clock-skew-leader)")
+	f.Float64Var(&clockRate, "clock-rate", 0.05, "embedded cluster: rate of the skewed clock of clock-skew-leader (0.05: twenty times slower than real time)")
 	f.StringVar(&recheck, "check-history", "", "check a recorded history.jsonl again instead of running (artifacts to --out, default its directory)")
 	f.IntVar(&vizMax, "viz-max-ops", 20000, "most operations shown in porcupine.html (illegal keys first)")
 	return cmd

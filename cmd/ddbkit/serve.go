@@ -74,7 +74,8 @@ controls only.`,
 			if o.Unsafe.Any() {
 				o.Logger.Warn("UNSAFE ENGINE MODES ON: this engine is deliberately wrong (jepsen negative controls only)",
 					"stale_consistent_reads", o.Unsafe.StaleConsistentReads, "ack_before_quorum", o.Unsafe.AckBeforeQuorum,
-					"skip_conditions", o.Unsafe.SkipConditions, "no_retry_dedup", o.Unsafe.NoRetryDedup)
+					"skip_conditions", o.Unsafe.SkipConditions, "no_retry_dedup", o.Unsafe.NoRetryDedup,
+					"lease_reads", o.Unsafe.LeaseReads)
 			}
 			holdPsForFsync(&o)
 			srv, err := server.Start(ctx, o)
@@ -111,5 +112,6 @@ controls only.`,
 	f.BoolVar(&o.Unsafe.AckBeforeQuorum, "unsafe-ack-before-quorum", false, "UNSAFE: acknowledge writes before a quorum has them")
 	f.BoolVar(&o.Unsafe.SkipConditions, "unsafe-skip-conditions", false, "UNSAFE: ignore conditions when writes apply")
 	f.BoolVar(&o.Unsafe.NoRetryDedup, "unsafe-no-retry-dedup", false, "UNSAFE: a fresh request id on every retry (a retried write may apply twice)")
+	f.BoolVar(&o.Unsafe.LeaseReads, "unsafe-lease-reads", false, "UNSAFE: answer ConsistentRead from the leader's lease, without a quorum round trip (stale when the leader's clock runs slow)")
 	return cmd
 }

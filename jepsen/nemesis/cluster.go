@@ -2,6 +2,7 @@ package nemesis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -55,6 +56,16 @@ type Cluster interface {
 	Healthy(ctx context.Context) error
 }
 
+// ClockSkewer is a Cluster whose nodes' clocks can run at another rate
+// than real time (the in-process cluster: each node's raft ticks come from
+// a clock whose rate can change). The multi-process cluster is not one, and
+// a ClusterNemesis over it refuses ClockSkewLeader.
+type ClockSkewer interface {
+	// SetClockRate makes node's clock run at rate times real time (1:
+	// normal; 0.1: ten times slower).
+	SetClockRate(ctx context.Context, node string, rate float64) error
+}
+
 // ClusterOptions tune a ClusterNemesis.
 type ClusterOptions struct {
 	// Seed chooses targets (which zone, which node).
@@ -65,6 +76,9 @@ type ClusterOptions struct {
 	Delay, Jitter time.Duration
 	// HealthPoll is how often WaitHealthy asks (default 100ms).
 	HealthPoll time.Duration
+	// ClockRate is the rate of the skewed clock of ClockSkewLeader
+	// (default 0.05: twenty times slower than real time).
+	ClockRate float64
 }
 
 // ClusterNemesis injects ClusterFaults into a Cluster.
@@ -87,11 +101,20 @@ func NewClusterNemesis(c Cluster, o ClusterOptions) *ClusterNemesis {
 	if o.HealthPoll == 0 {
 		o.HealthPoll = 100 * time.Millisecond
 	}
+	if o.ClockRate == 0 {
+		o.ClockRate = 0.05
+	}
 	return &ClusterNemesis{c: c, o: o, rng: rand.New(rand.NewPCG(uint64(o.Seed), 0x636c7573746572)), down: map[string]string{}}
 }
 
-// Faults lists ClusterFaults.
-func (n *ClusterNemesis) Faults() []string { return slices.Clone(ClusterFaults) }
+// Faults lists ClusterFaults, without ClockSkewLeader when the cluster
+// cannot skew clocks.
+func (n *ClusterNemesis) Faults() []string {
+	if _, ok := n.c.(ClockSkewer); ok {
+		return slices.Clone(ClusterFaults)
+	}
+	return slices.DeleteFunc(slices.Clone(ClusterFaults), func(f string) bool { return f == ClockSkewLeader })
+}
 
 func (n *ClusterNemesis) pick(xs []string) string {
 	n.mu.Lock()
@@ -177,6 +200,8 @@ func (n *ClusterNemesis) Start(ctx context.Context, f Fault) (string, error) {
 		n.down[nd] = map[bool]string{true: "kill", false: "pause"}[kill]
 		n.mu.Unlock()
 		return nd, nil
+	case ClockSkewLeader:
+		return n.skewLeader(ctx)
 	case Loss:
 		return fmt.Sprintf("all links, loss %.0f%%", 100*n.o.Loss), n.c.SetLinkFaults(ctx, LinkFaults{Loss: n.o.Loss})
 	case Delay:
@@ -185,11 +210,53 @@ func (n *ClusterNemesis) Start(ctx context.Context, f Fault) (string, error) {
 	return "", fmt.Errorf("nemesis: unknown fault %q", f.Name)
 }
 
+// skewLeader starts ClockSkewLeader: the busiest leader's clock slows to
+// ClusterOptions.ClockRate, then the node is cut off. The others elect
+// successors after an election timeout of real time; the old leader counts
+// its quorum check (and a read lease) in its slow ticks, so it believes it
+// leads for 1/rate times as long.
+func (n *ClusterNemesis) skewLeader(ctx context.Context) (string, error) {
+	cs, ok := n.c.(ClockSkewer)
+	if !ok {
+		return "", fmt.Errorf("nemesis: %s: this cluster cannot skew clocks (the in-process cluster can; a multi-process one cannot)", ClockSkewLeader)
+	}
+	l, err := n.c.Leader(ctx)
+	if err != nil {
+		return "", fmt.Errorf("nemesis: find leader: %w", err)
+	}
+	target := fmt.Sprintf("%s, clock x%g", l, n.o.ClockRate)
+	if err := cs.SetClockRate(ctx, l, n.o.ClockRate); err != nil {
+		return target, err
+	}
+	if err := n.c.Isolate(ctx, l); err != nil {
+		return target, errors.Join(err, cs.SetClockRate(ctx, l, 1))
+	}
+	return target, nil
+}
+
+// restoreClocks sets every node's clock back to real time (nothing to do
+// when the cluster cannot skew clocks).
+func (n *ClusterNemesis) restoreClocks(ctx context.Context) error {
+	cs, ok := n.c.(ClockSkewer)
+	if !ok {
+		return nil
+	}
+	var errs []error
+	for _, id := range n.nodeIDs() {
+		errs = append(errs, cs.SetClockRate(ctx, id, 1))
+	}
+	return errors.Join(errs...)
+}
+
 // Stop undoes f.
 func (n *ClusterNemesis) Stop(ctx context.Context, f Fault) error {
 	switch f.Name {
 	case Kill, KillLeader, Pause, PauseLeader:
 		return n.revive(ctx, f.Target)
+	case ClockSkewLeader:
+		// Clock first, then the network: the node rejoins counting real
+		// time, and hears its successor's term at once.
+		return errors.Join(n.restoreClocks(ctx), n.c.Heal(ctx))
 	default:
 		return n.c.Heal(ctx)
 	}
@@ -210,9 +277,10 @@ func (n *ClusterNemesis) revive(ctx context.Context, node string) error {
 	}
 }
 
-// Heal removes network faults and brings back every killed or paused node.
+// Heal removes network faults, sets every clock back to real time and
+// brings back every killed or paused node.
 func (n *ClusterNemesis) Heal(ctx context.Context) error {
-	errs := []error{n.c.Heal(ctx)}
+	errs := []error{n.c.Heal(ctx), n.restoreClocks(ctx)}
 	n.mu.Lock()
 	var nodes []string
 	for nd := range n.down {

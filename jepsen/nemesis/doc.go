@@ -15,5 +15,15 @@
 //   - ClusterNemesis: drives any Cluster (the reference engine's in-process
 //     or multi-process cluster): zone, leader, minority and random-halves
 //     partitions, kill -9 and restart, pause and resume, message loss and
-//     delay.
+//     delay, and clock skew on a Cluster that is also a ClockSkewer.
+//
+// Clock skew (ClockSkewLeader) slows the busiest leader's clock — the
+// source of its raft ticks — and isolates it in one fault: its successor
+// is elected after an election timeout of real time while the old leader,
+// counting slow ticks, still believes it leads. Its target is a read
+// lease (an engine that answers ConsistentRead from the leader's lease
+// serves stale values then); ReadIndex, which asks a quorum, is immune.
+// Only the in-process cluster can skew a node's clock: over another
+// Cluster the nemesis does not offer the fault (Faults) and refuses to
+// start it, rather than injecting nothing.
 package nemesis

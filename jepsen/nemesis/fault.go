@@ -19,13 +19,15 @@ const (
 	PauseLeader       = "pause-leader"       // freeze the busiest leader; resume at stop
 	Loss              = "loss"               // drop a fraction of all messages
 	Delay             = "delay"              // delay every message
+	ClockSkewLeader   = "clock-skew-leader"  // slow the busiest leader's clock and isolate it; heal and restore at stop
 	Hook              = "hook"               // the user's start/stop commands
 )
 
-// ClusterFaults are the faults a ClusterNemesis can inject.
+// ClusterFaults are the faults a ClusterNemesis can inject (ClockSkewLeader
+// only into a Cluster that is a ClockSkewer).
 var ClusterFaults = []string{
 	PartitionZone, PartitionLeader, PartitionMinority, PartitionHalves,
-	Kill, KillLeader, Pause, PauseLeader, Loss, Delay,
+	Kill, KillLeader, Pause, PauseLeader, Loss, Delay, ClockSkewLeader,
 }
 
 // Fault is one fault window, as data.

@@ -327,3 +327,71 @@ func TestExecuteFinishesSlowStart(t *testing.T) {
 		t.Fatalf("calls %v", c.calls)
 	}
 }
+
+// skewCluster is a fakeCluster whose clocks can be skewed.
+type skewCluster struct{ *fakeCluster }
+
+func (c skewCluster) SetClockRate(_ context.Context, n string, rate float64) error {
+	return c.rec("clock %s %v", n, rate)
+}
+
+func TestClockSkewLeader(t *testing.T) {
+	ctx := t.Context()
+	c := skewCluster{&fakeCluster{}}
+	n := NewClusterNemesis(c, ClusterOptions{Seed: 1})
+	if !slices.Contains(n.Faults(), ClockSkewLeader) {
+		t.Fatalf("a ClockSkewer's nemesis does not offer %s: %v", ClockSkewLeader, n.Faults())
+	}
+	f := Fault{Name: ClockSkewLeader}
+	target, err := n.Start(ctx, f)
+	if err != nil || target != "n2, clock x0.05" {
+		t.Fatalf("start: %q, %v", target, err)
+	}
+	// The clock slows before the cut, so the leader never counts real
+	// time while cut off.
+	if want := []string{"clock n2 0.05", "isolate n2"}; !slices.Equal(c.calls, want) {
+		t.Fatalf("start calls %v, want %v", c.calls, want)
+	}
+	c.calls = nil
+	f.Target = target
+	if err := n.Stop(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"clock n1 1", "clock n2 1", "clock n3 1", "clock n4 1", "heal"}; !slices.Equal(c.calls, want) {
+		t.Fatalf("stop calls %v, want %v", c.calls, want)
+	}
+	c.calls = nil
+	if err := n.Heal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"heal", "clock n1 1", "clock n2 1", "clock n3 1", "clock n4 1"}; !slices.Equal(c.calls, want) {
+		t.Fatalf("heal calls %v, want %v", c.calls, want)
+	}
+	n = NewClusterNemesis(c, ClusterOptions{Seed: 1, ClockRate: 0.1})
+	c.calls = nil
+	if _, err := n.Start(ctx, f); err != nil || c.calls[0] != "clock n2 0.1" {
+		t.Fatalf("ClockRate 0.1: calls %v, %v", c.calls, err)
+	}
+}
+
+// A cluster that cannot skew clocks (the multi-process one) does not offer
+// the fault, and refuses it rather than doing nothing.
+func TestClockSkewLeaderRefused(t *testing.T) {
+	c := &fakeCluster{}
+	n := NewClusterNemesis(c, ClusterOptions{Seed: 1})
+	if slices.Contains(n.Faults(), ClockSkewLeader) {
+		t.Fatalf("offered %s without a ClockSkewer: %v", ClockSkewLeader, n.Faults())
+	}
+	if _, err := ParseNames(ClockSkewLeader, n.Faults()); err == nil {
+		t.Fatalf("--nemesis %s accepted", ClockSkewLeader)
+	}
+	if _, err := n.Start(t.Context(), Fault{Name: ClockSkewLeader}); err == nil || !strings.Contains(err.Error(), "cannot skew clocks") {
+		t.Fatalf("start: %v", err)
+	}
+	if len(c.calls) != 0 {
+		t.Fatalf("a refused fault made calls %v", c.calls)
+	}
+	if err := n.Heal(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -8,8 +8,10 @@
 // the replication tests and of jepsen: the fault hooks partition zones or
 // nodes, cut links, drop and delay messages, pause (freeze) a node, crash a
 // node (an in-memory disk loses everything not fsynced; a real directory
-// keeps what the OS has, as after kill -9) and restart it from its data, and
-// heal. The same faults apply to the internal RPCs between nodes' routers.
+// keeps what the OS has, as after kill -9) and restart it from its data,
+// make a node's clock — the source of its raft ticks, a replica.RateClock —
+// run slower or faster than real time (SetClockRate), and heal. The same
+// network faults apply to the internal RPCs between nodes' routers.
 // Nemesis adapts a Cluster to jepsen's nemesis.Cluster.
 //
 // Everything random is drawn from Options.Seed (raft's own election jitter

@@ -6,7 +6,7 @@ package conformance
 // can be declared out of scope for an endpoint (see Baseline.Unimplemented).
 var areas = []string{
 	"tables", "items", "types", "numbers", "condition", "update", "projection",
-	"query", "scan", "pagination", "batch", "errors", "capacity", "transactions", "indexes", "collections", "ttl",
+	"query", "scan", "pagination", "batch", "errors", "capacity", "transactions", "indexes", "collections", "ttl", "auth",
 }
 
 // Areas returns the suite's API areas in report order.

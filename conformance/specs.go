@@ -20,4 +20,5 @@ func defineSpecs(e *env) {
 	e.indexesSpecs()
 	e.collectionsSpecs()
 	e.ttlSpecs()
+	e.authSpecs()
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ddbkit/ddbkit/conformance"
+	"github.com/ddbkit/ddbkit/internal/target"
+	"github.com/ddbkit/ddbkit/reference/auth"
 	"github.com/ddbkit/ddbkit/reference/server"
 )
 
@@ -145,8 +147,14 @@ func runConform(ctx context.Context, stdout, stderr io.Writer, o conformOptions,
 		return nil
 	}
 	if rc.Target.EndpointURL == "" && !aws {
-		// The default target is the embedded 3-zone reference cluster.
-		srv, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", Nodes: 3})
+		// The default target is the embedded 3-zone reference cluster,
+		// checking signatures against the credentials the suite signs with.
+		key, secret := rc.Target.AccessKeyID, rc.Target.SecretAccessKey
+		if key == "" || secret == "" {
+			key, secret = target.LocalAccessKeyID, target.LocalSecretAccessKey
+		}
+		srv, err := server.Start(ctx, server.Options{Addr: "127.0.0.1:0", Nodes: 3,
+			Auth: auth.New(auth.Options{Credentials: map[string]string{key: secret}})})
 		if err != nil {
 			return fmt.Errorf("conform: start the embedded reference server: %w", err)
 		}

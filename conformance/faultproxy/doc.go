@@ -14,6 +14,7 @@
 //	NumbersAsFloat64         every number in a response is rounded through float64
 //	ValidationSkipped        every ValidationException becomes a success
 //	CollectionMetricsDropped writes never return ItemCollectionMetrics
+//	AuthIgnored              refused signatures are answered {} (accepted)
 //
 // The proxy recomputes the x-amz-crc32 header of bodies it rewrites, so
 // the SDK's checksum validation accepts them.

@@ -28,11 +28,14 @@ const (
 	// CollectionMetricsDropped removes ItemCollectionMetrics from the
 	// responses of writes.
 	CollectionMetricsDropped Fault = "collection-metrics-dropped"
+	// AuthIgnored answers {} where the endpoint refused a request's
+	// signature (an endpoint that accepts any credentials).
+	AuthIgnored Fault = "auth-ignored"
 )
 
 // Faults lists every fault.
 func Faults() []Fault {
-	return []Fault{ConditionIgnored, ErrorTypeRewritten, QueryReordered, PaginationBroken, NumbersAsFloat64, ValidationSkipped, CollectionMetricsDropped}
+	return []Fault{ConditionIgnored, ErrorTypeRewritten, QueryReordered, PaginationBroken, NumbersAsFloat64, ValidationSkipped, CollectionMetricsDropped, AuthIgnored}
 }
 
 const errPrefix = "com.amazonaws.dynamodb.v20120810#"
@@ -105,6 +108,11 @@ func (p *Proxy) rewrite(op string, status int, body []byte) (int, []byte) {
 	switch p.fault {
 	case ConditionIgnored:
 		if errType == "ConditionalCheckFailedException" {
+			return http.StatusOK, []byte("{}")
+		}
+	case AuthIgnored:
+		switch errType {
+		case "MissingAuthenticationTokenException", "InvalidSignatureException", "UnrecognizedClientException", "IncompleteSignatureException":
 			return http.StatusOK, []byte("{}")
 		}
 	case ValidationSkipped:

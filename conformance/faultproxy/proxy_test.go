@@ -26,6 +26,9 @@ func TestRewrite(t *testing.T) {
 		{CollectionMetricsDropped, "PutItem", 200, `{"ItemCollectionMetrics":{"ItemCollectionKey":{"pk":{"S":"a"}},"SizeEstimateRangeGB":[0.0,1.0]}}`, 200, `{}`},
 		{CollectionMetricsDropped, "BatchWriteItem", 200, `{"UnprocessedItems":{},"ItemCollectionMetrics":{"t":[]}}`, 200, `{"UnprocessedItems":{}}`},
 		{CollectionMetricsDropped, "GetItem", 200, `{"Item":{"pk":{"S":"a"}}}`, 200, `{"Item":{"pk":{"S":"a"}}}`},
+		{AuthIgnored, "ListTables", 400, `{"__type":"com.amazon.coral.service#InvalidSignatureException","message":"x"}`, 200, `{}`},
+		{AuthIgnored, "ListTables", 400, `{"__type":"com.amazon.coral.service#MissingAuthenticationTokenException"}`, 200, `{}`},
+		{AuthIgnored, "GetItem", 400, `{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"}`, 400, `{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"}`},
 	}
 	for _, c := range cases {
 		t.Run(string(c.fault)+"/"+c.op, func(t *testing.T) {

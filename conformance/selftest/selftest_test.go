@@ -11,6 +11,8 @@ import (
 
 	"github.com/ddbkit/ddbkit/conformance"
 	"github.com/ddbkit/ddbkit/conformance/faultproxy"
+	"github.com/ddbkit/ddbkit/internal/target"
+	"github.com/ddbkit/ddbkit/reference/auth"
 	"github.com/ddbkit/ddbkit/reference/server"
 )
 
@@ -29,7 +31,10 @@ func selfCommand(ctx context.Context) *exec.Cmd {
 
 func startReference(t *testing.T) string {
 	t.Helper()
-	srv, err := server.Start(context.Background(), server.Options{Addr: "127.0.0.1:0"})
+	// It checks signatures, with the credentials the suite's client signs
+	// with when it is given none (the auth area judges that).
+	srv, err := server.Start(context.Background(), server.Options{Addr: "127.0.0.1:0",
+		Auth: auth.New(auth.Options{Credentials: map[string]string{target.LocalAccessKeyID: target.LocalSecretAccessKey}})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,6 +179,27 @@ var controls = []control{
 		mustPass: []string{
 			"collections no ItemCollectionMetrics unless asked PutItem with NONE",
 			"collections a table without local indexes reports no ItemCollectionMetrics even with SIZE BatchWriteItem",
+		},
+	},
+	{
+		fault:  faultproxy.AuthIgnored,
+		filter: "auth",
+		mustFail: []string{
+			"auth rejects a request without a signature: MissingAuthenticationTokenException",
+			"auth rejects a signature made with a wrong secret key: InvalidSignatureException",
+			"auth rejects an access key the endpoint does not know: UnrecognizedClientException",
+			"auth rejects a body changed after signing: InvalidSignatureException",
+			"auth rejects a request dated more than 5 minutes ago: InvalidSignatureException, Signature expired",
+			"auth rejects a request dated more than 5 minutes ahead: InvalidSignatureException, Signature not yet current",
+			"auth rejects a signed header changed after signing: InvalidSignatureException",
+			"auth rejects a request sent to another Host than it was signed for: InvalidSignatureException",
+			"auth a write with a wrong secret is refused and writes nothing",
+			"auth an unsigned request is refused before its table is looked up *",
+		},
+		mustPass: []string{
+			"auth accepts a request signed with the endpoint's credentials",
+			"auth accepts an Authorization header whose parameters are separated by commas only",
+			"auth accepts a change to a header the client did not sign (User-Agent)",
 		},
 	},
 }

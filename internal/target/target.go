@@ -22,6 +22,14 @@ import (
 	"github.com/aws/smithy-go/middleware"
 )
 
+// LocalAccessKeyID and LocalSecretAccessKey are the static credentials
+// of clients of a custom endpoint that were given none; an embedded
+// reference server that checks signatures (--auth) is given the same.
+const (
+	LocalAccessKeyID     = "ddbkit"
+	LocalSecretAccessKey = "ddbkit"
+)
+
 // Options select an endpoint and credentials.
 type Options struct {
 	// EndpointURL is the endpoint to talk to, e.g. http://127.0.0.1:8000.
@@ -71,7 +79,7 @@ func NewClient(ctx context.Context, o Options) (*dynamodb.Client, error) {
 		// Local endpoints accept any signature; dummy credentials keep the
 		// SDK from searching the default chain (and IMDS) for nothing.
 		loadOpts = append(loadOpts, config.WithCredentialsProvider(
-			credentials.NewStaticCredentialsProvider("ddbkit", "ddbkit", "")))
+			credentials.NewStaticCredentialsProvider(LocalAccessKeyID, LocalSecretAccessKey, "")))
 	}
 	if o.Profile != "" {
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(o.Profile))

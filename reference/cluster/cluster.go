@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ddbkit/ddbkit/reference/api"
 	"github.com/ddbkit/ddbkit/reference/cluster/transport"
 	"github.com/ddbkit/ddbkit/reference/node"
 	"github.com/ddbkit/ddbkit/reference/placement"
@@ -64,6 +65,9 @@ type Options struct {
 	MoveCheck time.Duration
 	Unsafe    node.Unsafe
 	Logger    *slog.Logger
+	// Auth checks the signature of every DynamoDB API request on every
+	// node (nil: any credentials pass).
+	Auth api.Authenticator
 }
 
 // Cluster is a running in-process cluster.
@@ -197,7 +201,7 @@ func (c *Cluster) startNode(ctx context.Context, id uint64) error {
 		TickInterval: c.o.TickInterval, ElectionTicks: c.o.ElectionTicks, SnapshotEvery: c.o.SnapshotEvery,
 		Seed: seed, ClientID: client, RequestTimeout: c.o.RequestTimeout, AttemptTimeout: c.o.AttemptTimeout, Unsafe: c.o.Unsafe, Logger: c.log,
 		SplitBytes: c.o.SplitBytes, SplitCheck: c.o.SplitCheck, SplitLoad: c.o.SplitLoad, SplitLoadWindow: c.o.SplitLoadWindow,
-		MoveCheck: c.o.MoveCheck, Clock: m.clock})
+		MoveCheck: c.o.MoveCheck, Clock: m.clock, Auth: c.o.Auth})
 	if err != nil {
 		return err
 	}

@@ -61,6 +61,10 @@ type Options struct {
 	// a running cluster: Peers lists the founders and this node; the node
 	// records its own membership and replicas move to it.
 	Join bool
+	// Auth checks the SigV4 signature of every request (reference/auth's
+	// Verifier; `ddbkit serve --auth FILE`); nil accepts any credentials,
+	// as DynamoDB Local does.
+	Auth api.Authenticator
 }
 
 const defaultAddr = "127.0.0.1:8000"
@@ -119,7 +123,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("server: listen %s: %w", o.Addr, err)
 	}
 	s.ln = ln
-	s.handler = api.New(s.cat, api.Options{Logger: o.Logger})
+	s.handler = api.New(s.cat, api.Options{Logger: o.Logger, Auth: o.Auth})
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,

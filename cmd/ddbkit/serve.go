@@ -8,13 +8,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ddbkit/ddbkit/reference/auth"
 	"github.com/ddbkit/ddbkit/reference/server"
 )
 
 func newServeCmd() *cobra.Command {
 	var o server.Options
 	var fsync *bool
-	var peers, zone string
+	var peers, zone, authFile string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the reference engine over the DynamoDB JSON protocol",
@@ -50,6 +51,13 @@ addresses from there, and the replicas the zone-aware ring now places on
 it move to it by raft membership change (GET /admin/status shows the
 moves). Later starts of that node keep --join and the same --peers.
 
+With --auth FILE every request must carry a valid AWS Signature Version 4
+made with one of the access keys FILE lists ("ACCESS_KEY_ID SECRET" per
+line); anything else gets DynamoDB's MissingAuthenticationTokenException,
+InvalidSignatureException, UnrecognizedClientException or
+IncompleteSignatureException. Without it any credentials are accepted, as
+DynamoDB Local does.
+
 The --unsafe-* flags break the engine on purpose, for jepsen's negative
 controls only.`,
 		Args: cobra.NoArgs,
@@ -77,6 +85,13 @@ controls only.`,
 					"skip_conditions", o.Unsafe.SkipConditions, "no_retry_dedup", o.Unsafe.NoRetryDedup,
 					"lease_reads", o.Unsafe.LeaseReads)
 			}
+			if authFile != "" {
+				creds, err := auth.LoadCredentials(authFile)
+				if err != nil {
+					return fmt.Errorf("serve: --auth: %w", err)
+				}
+				o.Auth = auth.New(auth.Options{Credentials: creds})
+			}
 			holdPsForFsync(&o)
 			srv, err := server.Start(ctx, o)
 			if err != nil {
@@ -97,6 +112,7 @@ controls only.`,
 	f := cmd.Flags()
 	f.StringVar(&o.Addr, "addr", "127.0.0.1:8000", "listen address (loopback by default)")
 	f.StringVar(&o.DataDir, "data", "", "data directory (empty: in memory)")
+	f.StringVar(&authFile, "auth", "", "check SigV4 signatures against the access keys in FILE (\"ACCESS_KEY_ID SECRET\" per line; default: accept any credentials)")
 	fsync = f.Bool("fsync", true, "fsync the log before acknowledging writes (--fsync=false only for benchmarks that say so)")
 	f.IntVar(&o.Partitions, "partitions", 4, "partitions per new table")
 	f.IntVar(&o.Nodes, "nodes", 1, "storage nodes (>= 3: replicated in-process cluster in zones az1..az3)")

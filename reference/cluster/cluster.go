@@ -42,7 +42,8 @@ type Options struct {
 	NodeAddrs []string
 	// Partitions per new table (default 4).
 	Partitions int
-	// Raft timing (10ms ticks, 10-tick elections when zero).
+	// Raft timing (replica.Options defaults when zero: 10ms ticks, 50-tick
+	// elections).
 	TickInterval  time.Duration
 	ElectionTicks int
 	SnapshotEvery uint64
@@ -68,6 +69,8 @@ type Options struct {
 	// Auth checks the signature of every DynamoDB API request on every
 	// node (nil: any credentials pass).
 	Auth api.Authenticator
+	// ItemCollectionLimit is node.Options.ItemCollectionLimit (tests only).
+	ItemCollectionLimit int64
 }
 
 // Cluster is a running in-process cluster.
@@ -201,7 +204,7 @@ func (c *Cluster) startNode(ctx context.Context, id uint64) error {
 		TickInterval: c.o.TickInterval, ElectionTicks: c.o.ElectionTicks, SnapshotEvery: c.o.SnapshotEvery,
 		Seed: seed, ClientID: client, RequestTimeout: c.o.RequestTimeout, AttemptTimeout: c.o.AttemptTimeout, Unsafe: c.o.Unsafe, Logger: c.log,
 		SplitBytes: c.o.SplitBytes, SplitCheck: c.o.SplitCheck, SplitLoad: c.o.SplitLoad, SplitLoadWindow: c.o.SplitLoadWindow,
-		MoveCheck: c.o.MoveCheck, Clock: m.clock, Auth: c.o.Auth})
+		MoveCheck: c.o.MoveCheck, Clock: m.clock, Auth: c.o.Auth, ItemCollectionLimit: c.o.ItemCollectionLimit})
 	if err != nil {
 		return err
 	}

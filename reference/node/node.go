@@ -115,6 +115,9 @@ type Options struct {
 	// Auth checks the signature of every DynamoDB API request (nil: any
 	// credentials pass); see api.Options.Auth.
 	Auth api.Authenticator
+	// ItemCollectionLimit is api.Options.ItemCollectionLimit (tests only;
+	// 0: DynamoDB's 10 GB).
+	ItemCollectionLimit int64
 }
 
 // Node is one storage node: its raft groups (the catalog group and the
@@ -228,7 +231,7 @@ func New(ctx context.Context, o Options) (*Node, error) {
 	mux.HandleFunc("GET /admin/status", n.serveStatus)
 	mux.HandleFunc("POST /admin/members", n.serveAddMember)
 	n.caughtUp.Store(!learner || hadCatalog)
-	mux.Handle("/", joinGate{n: n, h: freshCatalog{h: api.New(n.cat, api.Options{Logger: o.Logger, Auth: o.Auth}), sync: n.syncCatalog}})
+	mux.Handle("/", joinGate{n: n, h: freshCatalog{h: api.New(n.cat, api.Options{Logger: o.Logger, Auth: o.Auth, ItemCollectionLimit: o.ItemCollectionLimit}), sync: n.syncCatalog}})
 	n.handler = mux
 	return n, nil
 }

@@ -53,7 +53,7 @@ func ParsePeers(s string) ([]Peer, error) {
 func startCluster(ctx context.Context, o Options) (*Server, error) {
 	c, err := cluster.Start(ctx, cluster.Options{Nodes: o.Nodes, Seed: o.Seed, Dir: o.DataDir, NoSync: o.NoFsync, SyncHoldsP: o.FsyncHoldsP,
 		Addr: o.Addr, Partitions: o.Partitions, Unsafe: o.Unsafe, Logger: o.Logger, SplitBytes: o.SplitBytes,
-		SplitLoad: o.SplitLoad, SplitLoadWindow: o.SplitLoadWindow, Auth: o.Auth})
+		SplitLoad: o.SplitLoad, SplitLoadWindow: o.SplitLoadWindow, Auth: o.Auth, ItemCollectionLimit: o.ItemCollectionLimit})
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func startNodeProcess(ctx context.Context, o Options) (*Server, error) {
 	n, err := node.New(ctx, node.Options{ID: o.NodeID, Zone: self.Zone, Members: members, Dir: o.DataDir,
 		Join: o.Join, Self: node.Member{API: "http://" + self.APIAddr, Raft: self.RaftAddr}, OnMembers: onMembers,
 		NoSync: o.NoFsync, SyncHoldsP: o.FsyncHoldsP, Peers: httpPeers, Partitions: o.Partitions, Seed: o.Seed,
-		Unsafe: o.Unsafe, Logger: o.Logger, SplitBytes: o.SplitBytes, SplitLoad: o.SplitLoad, SplitLoadWindow: o.SplitLoadWindow, Auth: o.Auth})
+		Unsafe: o.Unsafe, Logger: o.Logger, SplitBytes: o.SplitBytes, SplitLoad: o.SplitLoad, SplitLoadWindow: o.SplitLoadWindow, Auth: o.Auth, ItemCollectionLimit: o.ItemCollectionLimit})
 	if err != nil {
 		return nil, err
 	}

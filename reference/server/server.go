@@ -65,6 +65,9 @@ type Options struct {
 	// Verifier; `ddbkit serve --auth FILE`); nil accepts any credentials,
 	// as DynamoDB Local does.
 	Auth api.Authenticator
+	// ItemCollectionLimit caps item collections of tables with local
+	// indexes (0: DynamoDB's 10 GB; small values are for tests).
+	ItemCollectionLimit int64
 }
 
 const defaultAddr = "127.0.0.1:8000"
@@ -123,7 +126,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("server: listen %s: %w", o.Addr, err)
 	}
 	s.ln = ln
-	s.handler = api.New(s.cat, api.Options{Logger: o.Logger, Auth: o.Auth})
+	s.handler = api.New(s.cat, api.Options{Logger: o.Logger, Auth: o.Auth, ItemCollectionLimit: o.ItemCollectionLimit})
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -27,7 +27,7 @@
 #     cluster (`serve --nodes 3 --data`, WAL fsynced before each ack), the
 #     same cluster on in-memory disks, a single in-memory node and dynalite,
 #     each its own process on a private port, one after the other, at each
-#     closed-loop concurrency of CONCURRENCY ("16 64 256"): OUTDIR/c<N>/
+#     closed-loop concurrency of CONCURRENCY ("16 32 64 128 256", ~13 min): OUTDIR/c<N>/
 #     reports and OUTDIR/README.md with the ratios at each concurrency and of
 #     each target's peak throughput (default OUTDIR
 #     var/reports/cluster-<timestamp>). Environment: RECORDS (10000),
@@ -47,7 +47,7 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 cluster_report() {
   local OUT=$1 first day commit
   # The date and commit of the run, from its first report.
-  first=$(set -- ${CONCURRENCY:-16 64 256}; echo "$1")
+  first=$(set -- ${CONCURRENCY:-16 32 64 128 256}; echo "$1")
   day=$(grep -o '"started": "[0-9-]*' "$OUT/c$first/results.json" | head -1 | sed 's/.*"//')
   commit=$(grep -o '"commit": "[0-9a-f]*' "$OUT/c$first/results.json" | head -1 | sed 's/.*"//' | cut -c1-7)
   {
@@ -60,12 +60,12 @@ cluster_report() {
     echo
     echo "## Peak throughput (ops/s, best over the concurrencies) and its ratio"
     echo
-    echo "| target | $(for c in ${CONCURRENCY:-16 64 256}; do printf '%s workers | ' "$c"; done)peak | durable3 / target |"
-    echo "|---|$(for c in ${CONCURRENCY:-16 64 256}; do printf -- '---:|'; done)---:|---:|"
-    for c in ${CONCURRENCY:-16 64 256}; do
+    echo "| target | $(for c in ${CONCURRENCY:-16 32 64 128 256}; do printf '%s workers | ' "$c"; done)peak | durable3 / target |"
+    echo "|---|$(for c in ${CONCURRENCY:-16 32 64 128 256}; do printf -- '---:|'; done)---:|---:|"
+    for c in ${CONCURRENCY:-16 32 64 128 256}; do
       sed -n '/^## Run phase/,/^## Plots/p' "$OUT/c$c/report.md" |
         awk -v c="$c" -F'|' '$3 ~ /\*\*all\*\*/ { gsub(/[ *]/, "", $2); gsub(/[ *]/, "", $7); print c, $2, $7 }'
-    done | awk -v cs="${CONCURRENCY:-16 64 256}" '
+    done | awk -v cs="${CONCURRENCY:-16 32 64 128 256}" '
       { ops[$2, $1] = $3; if ($3 > peak[$2]) peak[$2] = $3; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } }
       END {
         nc = split(cs, cl, " ")
@@ -83,7 +83,7 @@ cluster_report() {
     echo
     echo "| workers | target | durable3 / target ops/s | READ p99 | UPDATE p99 | all ops p99 |"
     echo "|---:|---|---:|---|---|---:|"
-    for c in ${CONCURRENCY:-16 64 256}; do
+    for c in ${CONCURRENCY:-16 32 64 128 256}; do
       sed -n '/^## Run phase/,/^## Plots/p' "$OUT/c$c/report.md" |
         awk -v c="$c" -F'|' '
           { t = $2; o = $3; gsub(/[ *]/, "", t); gsub(/[ *]/, "", o) }
@@ -109,7 +109,7 @@ cluster_report() {
             }
           }'
     done
-    for c in ${CONCURRENCY:-16 64 256}; do
+    for c in ${CONCURRENCY:-16 32 64 128 256}; do
       echo
       echo "## $c workers ([report](c$c/report.md))"
       echo
@@ -161,7 +161,7 @@ if [ "$1" = cluster ]; then
   for port in $((P + 1)) $((P + 2)) $((P + 3)) $((P + 4)); do
     for _ in $(seq 1 120); do curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/" && break; sleep 0.25; done
   done
-  for c in ${CONCURRENCY:-16 64 256}; do
+  for c in ${CONCURRENCY:-16 32 64 128 256}; do
     mkdir -p "$OUT/c$c"
     var/bin/ddbkit bench --workload a -p recordcount="${RECORDS:-10000}" \
       --duration "${DURATION:-30s}" -c "$c" --no-progress \

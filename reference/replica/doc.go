@@ -53,8 +53,10 @@
 // snapshot and restores from it. A Node restarted on the same data directory
 // restores each group from its snapshot and replays the committed log.
 //
-// Determinism at the edges: the tick source (Clock), the random source used
-// for request ids, the transport (an in-process Network with seeded faults in
+// Determinism at the edges: the tick source (Clock: RealClock; ManualClock,
+// ticked by tests; RateClock, whose speed against real time changes at run
+// time, for jepsen's clock-skew fault), the random source used for request
+// ids, the transport (an in-process Network with seeded faults in
 // tests) and the filesystem are injected. Raft's own election timeout jitter
 // uses the library's internal random source and cannot be seeded.
 package replica

@@ -120,6 +120,13 @@ func table(b *strings.Builder, r *results.Run, phase func(results.Target) *resul
 		if p.IntendedRate > 0 {
 			extra = fmt.Sprintf(" (intended %.0f ops/s, %d of %d starts missed)", p.IntendedRate, p.MissedStarts, p.Scheduled)
 		}
+		// The all row's percentiles are over every operation type's
+		// latencies together (the histograms merged).
+		if l := overallStats(*p); l.Count > 0 && len(p.Ops) > 1 {
+			fmt.Fprintf(b, "| %s | **all** | %d | | | **%.0f**%s | %d | %d | %d | %d | %d | %d |\n",
+				t.Name, p.Operations, p.OpsPerSec, extra, l.P50, l.P90, l.P99, l.P999, l.P9999, l.Max)
+			continue
+		}
 		fmt.Fprintf(b, "| %s | **all** | %d | | | **%.0f**%s | | | | | | |\n", t.Name, p.Operations, p.OpsPerSec, extra)
 	}
 	b.WriteString("\n")
@@ -152,12 +159,18 @@ func ratio(a, b int64) string {
 
 // overall returns p50 and p99 over all operation types of a phase.
 func overall(p results.Phase) (int64, int64) {
+	s := overallStats(p)
+	return s.P50, s.P99
+}
+
+// overallStats summarizes the latencies of all operation types of a phase
+// together (their histograms merged).
+func overallStats(p results.Phase) results.Stats {
 	h := results.NewHist()
 	for _, o := range p.Ops {
 		if oh, err := results.Decode(o.LatencyHist); err == nil {
 			h.Merge(oh)
 		}
 	}
-	s := results.Summarize(h)
-	return s.P50, s.P99
+	return results.Summarize(h)
 }

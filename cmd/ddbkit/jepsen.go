@@ -180,6 +180,7 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 	f.Float64Var(&loss, "loss", 0.2, "embedded cluster: fraction of messages the loss fault drops")
 	f.IntVar(&nodes, "nodes", 3, "embedded target: storage nodes (>= 3: replicated cluster in 3 zones; 1: single node)")
 	f.BoolVar(&unsafe.StaleConsistentReads, "unsafe-stale-reads", false, "NEGATIVE CONTROL: embedded engine serves ConsistentRead from any replica")
+	f.BoolVar(&unsafe.StaleConsistentReads, "unsafe-stale-consistent-reads", false, "the same as --unsafe-stale-reads (the name ddbkit serve uses)")
 	f.BoolVar(&unsafe.AckBeforeQuorum, "unsafe-ack-before-quorum", false, "NEGATIVE CONTROL: embedded engine acknowledges writes before a quorum has them")
 	f.BoolVar(&unsafe.NoRetryDedup, "unsafe-no-retry-dedup", false, "NEGATIVE CONTROL: embedded engine may apply a retried command twice")
 	f.BoolVar(&unsafe.SkipConditions, "unsafe-skip-conditions", false, "NEGATIVE CONTROL: embedded engine ignores conditions at apply")

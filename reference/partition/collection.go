@@ -90,6 +90,13 @@ func (s *State) trackCollection(key, old, next value.Item) {
 // collectionGrows reports whether replacing old by next (same key) grows
 // the item collection past the limit. Writes that shrink a collection, or
 // leave it as it is, are allowed even past the limit, as in DynamoDB.
+//
+// The growth that prepared transactions would bring to the collection
+// counts as if it were there: each prepared write was checked against the
+// collection without the others, so two could otherwise both pass and
+// commit past the limit together. Only growth counts (a prepared write
+// that shrinks the collection may still be cancelled), so the limit holds
+// whichever of them commit.
 func (s *State) collectionGrows(key, old, next value.Item) bool {
 	if next == nil || s.colls == nil {
 		return false
@@ -102,7 +109,24 @@ func (s *State) collectionGrows(key, old, next value.Item) bool {
 	if limit <= 0 {
 		limit = DefaultCollectionLimit
 	}
-	return s.colls[s.collectionKey(key)]+delta > limit
+	ck := s.collectionKey(key)
+	return s.colls[ck]+s.pendingGrowth(ck)+delta > limit
+}
+
+// pendingGrowth is the growth that the prepared writes of unresolved
+// transactions would bring to collection ck if they all committed.
+func (s *State) pendingGrowth(ck string) int64 {
+	var n int64
+	for bkey, p := range s.txn.prepared {
+		if p.Op == OpCheck || s.collectionKey(p.Key) != ck {
+			continue
+		}
+		cur, _, _ := s.current([]byte(bkey))
+		if d := s.footprint(p.New) - s.footprint(cur); d > 0 {
+			n += d
+		}
+	}
+	return n
 }
 
 // newCollections returns the collection sizes of items, or nil for a

@@ -199,3 +199,37 @@ func TestItemSizeCountsLocalIndexEntries(t *testing.T) {
 		})
 	}
 }
+
+// Prepared transactions' growth counts against the limit: with a
+// transaction prepared to add an item to a collection, a plain write that
+// fits only without it is refused; once the transaction is cancelled it
+// fits, and had the transaction committed both would have been over.
+func TestCollectionLimitCountsPreparedWrites(t *testing.T) {
+	key := func(sk string) value.Item { return value.Item{"pk": value.Str("p"), "sk": value.Num(sk)} }
+	item := func(sk, v string) value.Item {
+		k := key(sk)
+		return value.Item{"pk": k["pk"], "sk": k["sk"], "v": value.Str(v)}
+	}
+	big := strings.Repeat("x", 60)
+	schema := lsiSchema
+	// Room for two of the big items, not three.
+	schema.CollectionLimit = 2*lsiSchema.CollectionFootprint(item("1", big)) + 10
+	s := NewState(schema)
+	if r := s.Apply(1, &Command{Op: OpPut, Key: key("1"), Item: item("1", big)}); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	prep := &Command{Op: OpPut, Key: key("2"), Item: item("2", big), Txn: &TxnStep{ID: "t1", TS: 5, Phase: TxnPrepare}}
+	if r := s.Apply(2, prep); r.Err != nil {
+		t.Fatalf("prepare: %v", r.Err)
+	}
+	third := &Command{Op: OpPut, Key: key("3"), Item: item("3", big)}
+	if r := s.Apply(3, third); ddberr.TypeOf(r.Err) != ddberr.ItemCollectionSizeLimit {
+		t.Fatalf("a write past the limit with t1's prepared item counted: %v, want ItemCollectionSizeLimitExceeded", r.Err)
+	}
+	if r := s.Apply(4, &Command{Op: OpPut, Key: key("2"), Txn: &TxnStep{ID: "t1", TS: 5, Phase: TxnCancel}}); r.Err != nil {
+		t.Fatalf("cancel: %v", r.Err)
+	}
+	if r := s.Apply(5, third); r.Err != nil {
+		t.Fatalf("the same write after t1 was cancelled: %v", r.Err)
+	}
+}

@@ -44,13 +44,16 @@ func (e *env) authSpecs() {
 			Expect(err).NotTo(HaveOccurred())
 			return c
 		}
-		// listTablesAs signs with p through a client of its own: the SDK's
+		// clientAs signs with p through a client of its own: the SDK's
 		// signer caches derived keys by access key id and date, not by
 		// secret, so the suite's client would sign a wrong secret right.
-		listTablesAs := func(p aws.CredentialsProvider) error {
+		clientAs := func(p aws.CredentialsProvider) *dynamodb.Client {
 			o := e.ddb.Options()
 			o.Credentials, o.HTTPSignerV4, o.AuthSchemes = p, nil, nil
-			_, err := dynamodb.New(o).ListTables(e.ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)})
+			return dynamodb.New(o)
+		}
+		listTablesAs := func(p aws.CredentialsProvider) error {
+			_, err := clientAs(p).ListTables(e.ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)})
 			return err
 		}
 		listTables := func(opts ...func(*dynamodb.Options)) error {
@@ -111,10 +114,8 @@ func (e *env) authSpecs() {
 		It("a write with a wrong secret is refused and writes nothing", func() {
 			c := creds()
 			k := e.key()
-			o := e.ddb.Options()
-			o.Credentials = credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey+"-wrong", c.SessionToken)
-			o.HTTPSignerV4, o.AuthSchemes = nil, nil
-			_, err := dynamodb.New(o).PutItem(e.ctx, &dynamodb.PutItemInput{TableName: table, Item: item("pk", S(k))})
+			wrong := clientAs(credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey+"-wrong", c.SessionToken))
+			_, err := wrong.PutItem(e.ctx, &dynamodb.PutItemInput{TableName: table, Item: item("pk", S(k))})
 			Expect(err).To(beAPIError("InvalidSignatureException"))
 			got, err := e.ddb.GetItem(e.ctx, &dynamodb.GetItemInput{TableName: table, Key: item("pk", S(k)), ConsistentRead: aws.Bool(true)})
 			Expect(err).NotTo(HaveOccurred())

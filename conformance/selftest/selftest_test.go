@@ -192,7 +192,6 @@ var controls = []control{
 			"auth rejects a request dated more than 5 minutes ago: InvalidSignatureException, Signature expired",
 			"auth rejects a request dated more than 5 minutes ahead: InvalidSignatureException, Signature not yet current",
 			"auth rejects a signed header changed after signing: InvalidSignatureException",
-			"auth rejects a request sent to another Host than it was signed for: InvalidSignatureException",
 			"auth a write with a wrong secret is refused and writes nothing",
 			"auth an unsigned request is refused before its table is looked up *",
 		},

@@ -32,6 +32,7 @@ func newJepsenCmd() *cobra.Command {
 		startCmd, stopCmd string
 		clusterDir        string
 		endpoint, region  string
+		creds             target.Options // AccessKeyID, SecretAccessKey, Profile
 		out               string
 		quiet, fmin, fmax time.Duration
 		vizMax            int
@@ -130,7 +131,8 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 			}
 			cfg.Nemesis, cfg.Faults = nem, names
 			cfg.Schedule = nemesis.ScheduleOptions{Quiet: quiet, MinFault: fmin, MaxFault: fmax}
-			db, err := target.NewClient(ctx, target.Options{EndpointURL: endpoint, Region: region})
+			db, err := target.NewClient(ctx, target.Options{EndpointURL: endpoint, Region: region,
+				AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, Profile: creds.Profile})
 			if err != nil {
 				return err
 			}
@@ -170,6 +172,9 @@ Exit status: 0 valid, 2 violation found, 3 unknown (not fully checkable), 1 erro
 	f.Int64Var(&cfg.Seed, "seed", 0, "seed for operations and the fault schedule (default: random, printed)")
 	f.StringVar(&endpoint, "endpoint-url", "", "endpoint to test (default: an embedded reference server)")
 	f.StringVar(&region, "region", "us-east-1", "AWS region")
+	f.StringVar(&creds.AccessKeyID, "access-key-id", "", "static access key id, for an endpoint that checks signatures (default: dummy credentials for --endpoint-url, the AWS default chain for AWS)")
+	f.StringVar(&creds.SecretAccessKey, "secret-access-key", "", "static secret access key")
+	f.StringVar(&creds.Profile, "profile", "", "shared-config profile for the AWS default chain")
 	f.StringVar(&cfg.Table, "table", "", "table to create for the run (default ddbkit_jepsen_<workload>_<seed>_<time>)")
 	f.BoolVar(&cfg.KeepTable, "keep-table", false, "do not delete the table after the run")
 	f.StringVar(&out, "out", "", "artifact directory (default var/jepsen/<workload>-<time>)")

@@ -143,11 +143,11 @@ func (h *Handler) serve(r *http.Request, reqID string) (status int, body []byte)
 	if h.auth != nil {
 		// The signature covers the body, and DynamoDB authenticates a
 		// request before it looks at what it asks.
-		var errResp error
-		if data, errResp = h.readBody(r); errResp != nil {
-			return encodeError(errResp)
+		var err error
+		if data, err = h.readBody(r); err == nil {
+			err = h.auth.Verify(r, data)
 		}
-		if err := h.auth.Verify(r, data); err != nil {
+		if err != nil {
 			return encodeError(err)
 		}
 	}

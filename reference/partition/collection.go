@@ -80,7 +80,7 @@ func (s *State) trackCollection(key, old, next value.Item) {
 		return
 	}
 	k := s.collectionKey(key)
-	if n := s.colls[k] + s.footprint(next) - s.footprint(old); n > 0 {
+	if n := s.collectionAfter(key, old, next); n > 0 {
 		s.colls[k] = n
 	} else {
 		delete(s.colls, k)
